@@ -1,0 +1,344 @@
+using System.Runtime.CompilerServices;
+
+namespace Lstm.MLNet.Compute;
+
+/// <summary>
+/// Single-precision GEMM, row-major: C[m×n] (+)= op(A)[m×k] · op(B)[k×n], op = identity or transpose.
+/// BLIS-style: B is packed in kc×NR panels, A in MR×kc panels, a register-blocked micro-kernel
+/// (<see cref="IGemmMicroKernel"/>) does the flops. Work is split over row ranges (or column strips
+/// when m is small) so each C element is computed by one thread in a fixed k order: results are
+/// bit-identical for any thread count.
+/// </summary>
+public static unsafe class Gemm
+{
+    /// <summary>Depth of one packed block: a kc×NR B panel (32 KiB at NR = 32) stays in L1 across row panels.</summary>
+    internal const int KC = 256;
+    /// <summary>Rows of A packed at once (a 96×256 block is 96 KiB, in L2).</summary>
+    internal const int MC = 96;
+    /// <summary>Columns of B packed at once (a 256×512 block is 512 KiB, half of L2).</summary>
+    internal const int NC = 512;
+    /// <summary>Below this many multiply-adds a product runs on one thread: the fork costs more than it saves.</summary>
+    internal const long ParallelThreshold = 1L << 16;
+
+    /// <summary>
+    /// C (+)= op(A)·op(B). <paramref name="a"/> holds op(A) as m×k with leading dimension <paramref name="lda"/>
+    /// (or, when <paramref name="transposeA"/>, A as k×m); likewise <paramref name="b"/>. With
+    /// <paramref name="accumulate"/> false, C is overwritten.
+    /// </summary>
+    public static void Multiply(ComputeContext context, bool transposeA, bool transposeB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        CheckDimensions(m, n, k);
+        CheckOperand(nameof(a), a.Length, transposeA ? k : m, transposeA ? m : k, lda);
+        CheckOperand(nameof(b), b.Length, transposeB ? n : k, transposeB ? k : n, ldb);
+        CheckOperand(nameof(c), c.Length, m, n, ldc);
+        fixed (float* pa = a) fixed (float* pb = b) fixed (float* pc = c)
+            Multiply(context, transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+    }
+
+    /// <summary>C (+)= op(A)·B with B packed beforehand by <see cref="Pack"/> (reused across calls, as for recurrent weights).</summary>
+    public static void Multiply(ComputeContext context, bool transposeA, int m, ReadOnlySpan<float> a, int lda,
+        PackedMatrix b, Span<float> c, int ldc, bool accumulate)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(b);
+        CheckDimensions(m, b.Columns, b.Depth);
+        CheckOperand(nameof(a), a.Length, transposeA ? b.Depth : m, transposeA ? m : b.Depth, lda);
+        CheckOperand(nameof(c), c.Length, m, b.Columns, ldc);
+        fixed (float* pa = a) fixed (float* pc = c)
+            Multiply(context, transposeA, m, pa, lda, b, pc, ldc, accumulate);
+    }
+
+    /// <summary>Packs op(B) [k×n] for the context's path, for repeated <see cref="Multiply(ComputeContext, bool, int, ReadOnlySpan{float}, int, PackedMatrix, Span{float}, int, bool)"/>.</summary>
+    public static PackedMatrix Pack(ComputeContext context, bool transposeB, int k, int n, ReadOnlySpan<float> b, int ldb)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        CheckDimensions(1, n, k);
+        CheckOperand(nameof(b), b.Length, transposeB ? n : k, transposeB ? k : n, ldb);
+        var packed = new PackedMatrix(context.Path, k, n, NRFor(context.Path));
+        fixed (float* pb = b) packed.Repack(transposeB, pb, ldb);
+        return packed;
+    }
+
+    /// <summary>Rows of the micro-kernel on <paramref name="path"/>: row ranges split on multiples of it waste no tile.</summary>
+    internal static int MRFor(SimdPath path) => path == SimdPath.Avx512 ? Kernel8x2<Simd512>.MR : Kernel4x3<Simd256>.MR;
+
+    internal static int NRFor(SimdPath path) => path switch
+    {
+        SimdPath.Avx512 => Kernel8x2<Simd512>.NR,
+        SimdPath.Avx2 => Kernel4x3<Simd256>.NR,
+        SimdPath.Vector128 => Kernel4x3<Simd128>.NR,
+        _ => Kernel4x3<Scalar1>.NR,
+    };
+
+    internal static void Multiply(ComputeContext ctx, bool transA, bool transB, int m, int n, int k,
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate)
+    {
+        var job = new Job { TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc, Accumulate = accumulate };
+        Dispatch(ctx, ref job);
+    }
+
+    internal static void Multiply(ComputeContext ctx, bool transA, int m, float* a, int lda, PackedMatrix b, float* c, int ldc, bool accumulate)
+    {
+        if (b.Path != ctx.Path)
+            throw new ArgumentException($"The matrix was packed for {b.Path}; this context runs {ctx.Path}.", nameof(b));
+        var job = new Job { TransA = transA, M = m, N = b.Columns, K = b.Depth, A = a, Lda = lda, Packed = b, C = c, Ldc = ldc, Accumulate = accumulate };
+        Dispatch(ctx, ref job);
+    }
+
+    private static void Dispatch(ComputeContext ctx, ref Job job)
+    {
+        switch (ctx.Path)
+        {
+            case SimdPath.Avx512: Driver<Kernel8x2<Simd512>>.Run(ctx, job); break;
+            case SimdPath.Avx2: Driver<Kernel4x3<Simd256>>.Run(ctx, job); break;
+            case SimdPath.Vector128: Driver<Kernel4x3<Simd128>>.Run(ctx, job); break;
+            default: Driver<Kernel4x3<Scalar1>>.Run(ctx, job); break;
+        }
+    }
+
+    private static void CheckDimensions(int m, int n, int k)
+    {
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentOutOfRangeException(nameof(m), $"GEMM dimensions must be non-negative (m={m}, n={n}, k={k}).");
+    }
+
+    private static void CheckOperand(string name, int length, int rows, int columns, int ld)
+    {
+        if (rows == 0 || columns == 0) return;
+        if (ld < columns)
+            throw new ArgumentOutOfRangeException(name, $"Leading dimension {ld} of '{name}' is smaller than its row length {columns}.");
+        long needed = (long)(rows - 1) * ld + columns;
+        if (length < needed)
+            throw new ArgumentException($"'{name}' holds {length} floats; a {rows}×{columns} matrix with leading dimension {ld} needs {needed}.", name);
+    }
+
+    internal struct Job
+    {
+        public bool TransA, TransB, Accumulate;
+        public int M, N, K, Lda, Ldb, Ldc;
+        public float* A, B, C;
+        public PackedMatrix? Packed;
+    }
+
+    /// <summary>Packs rows [k0, k0+kc) of op(B), strips [s0, s1), NR floats per k with zero padding past n.</summary>
+    internal static void PackB(bool transB, float* b, int ldb, int n, int k0, int kc, int s0, int s1, int nr, float* dest)
+    {
+        for (int s = s0; s < s1; s++, dest += kc * nr)
+        {
+            int j0 = s * nr, w = Math.Min(nr, n - j0);
+            if (!transB)
+            {
+                for (int kk = 0; kk < kc; kk++)
+                {
+                    float* src = b + (long)(k0 + kk) * ldb + j0;
+                    float* d = dest + kk * nr;
+                    new ReadOnlySpan<float>(src, w).CopyTo(new Span<float>(d, w));
+                    if (w < nr) new Span<float>(d + w, nr - w).Clear();
+                }
+            }
+            else
+            {
+                if (w < nr) new Span<float>(dest, kc * nr).Clear();
+                for (int jj = 0; jj < w; jj++)
+                {
+                    float* src = b + (long)(j0 + jj) * ldb + k0;
+                    for (int kk = 0; kk < kc; kk++) dest[kk * nr + jj] = src[kk];
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs rows [i0, i0+mc) × depth [k0, k0+kc) of op(A) in MR-row panels, zero padding past mc.</summary>
+    private static void PackA(bool transA, float* a, int lda, int i0, int mc, int k0, int kc, int mr, float* dest)
+    {
+        for (int p = 0; p < mc; p += mr, dest += kc * mr)
+        {
+            int h = Math.Min(mr, mc - p);
+            if (h < mr) new Span<float>(dest, kc * mr).Clear();
+            if (!transA)
+            {
+                for (int r = 0; r < h; r++)
+                {
+                    float* src = a + (long)(i0 + p + r) * lda + k0;
+                    for (int kk = 0; kk < kc; kk++) dest[kk * mr + r] = src[kk];
+                }
+            }
+            else
+            {
+                for (int kk = 0; kk < kc; kk++)
+                {
+                    float* src = a + (long)(k0 + kk) * lda + i0 + p;
+                    float* d = dest + kk * mr;
+                    for (int r = 0; r < h; r++) d[r] = src[r];
+                }
+            }
+        }
+    }
+
+    /// <summary>Per-thread packing buffers, pinned so the kernels take raw pointers.</summary>
+    private sealed class Workspace
+    {
+        [ThreadStatic] private static Workspace? t_current;
+        public static Workspace Current => t_current ??= new Workspace();
+
+        public readonly float* PackedA, PackedB, Tile;
+        private readonly float[] _a, _b, _tile;
+
+        private Workspace()
+        {
+            _a = GC.AllocateUninitializedArray<float>(MC * KC + 64, pinned: true);
+            _b = GC.AllocateUninitializedArray<float>(NC * KC + 64 * KC, pinned: true);
+            _tile = GC.AllocateUninitializedArray<float>(8 * 64, pinned: true);
+            PackedA = Align((float*)Unsafe.AsPointer(ref _a[0]));
+            PackedB = Align((float*)Unsafe.AsPointer(ref _b[0]));
+            Tile = Align((float*)Unsafe.AsPointer(ref _tile[0]));
+        }
+
+        private static float* Align(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
+    }
+
+    private static class Driver<TKernel> where TKernel : IGemmMicroKernel
+    {
+        public static void Run(ComputeContext ctx, Job job)
+        {
+            if (job.M == 0 || job.N == 0) return;
+            if (job.K == 0)
+            {
+                if (!job.Accumulate)
+                    for (int i = 0; i < job.M; i++) new Span<float>(job.C + (long)i * job.Ldc, job.N).Clear();
+                return;
+            }
+            int mr = TKernel.MR, nr = TKernel.NR;
+            int strips = (job.N + nr - 1) / nr;
+            bool serial = (long)job.M * job.N * job.K < ParallelThreshold || ctx.Threads == 1;
+            if (serial)
+            {
+                Block(job, 0, job.M, 0, strips);
+                return;
+            }
+            bool splitRows = job.M >= mr * ctx.Threads * 2 || strips < ctx.Threads * 2;
+            int parts = splitRows ? ctx.PartitionCount(job.M, mr, mr) : ctx.PartitionCount(strips, 1, 1);
+            ctx.For(parts, job, (part, j) =>
+            {
+                if (splitRows)
+                {
+                    var (r0, r1) = ComputeContext.PartRange(j.M, mr, parts, part);
+                    Block(j, r0, r1, 0, strips);
+                }
+                else
+                {
+                    var (s0, s1) = ComputeContext.PartRange(strips, 1, parts, part);
+                    Block(j, 0, j.M, s0, s1);
+                }
+            });
+        }
+
+        /// <summary>C[i0:i1, strips s0:s1] for the whole depth: jc → pc → (pack B) → ic → (pack A) → jr → ir.</summary>
+        private static void Block(in Job job, int i0, int i1, int s0, int s1)
+        {
+            if (i0 >= i1 || s0 >= s1) return;
+            int mr = TKernel.MR, nr = TKernel.NR;
+            var ws = Workspace.Current;
+            int ncStrips = NC / nr;
+            for (int jc = s0; jc < s1; jc += ncStrips)
+            {
+                int jcEnd = Math.Min(s1, jc + ncStrips);
+                for (int pc = 0; pc < job.K; pc += KC)
+                {
+                    int kc = Math.Min(KC, job.K - pc);
+                    bool accumulate = job.Accumulate || pc > 0;
+                    float* panels;
+                    if (job.Packed is { } packed)
+                        panels = packed.Panel(pc, kc, jc);
+                    else
+                    {
+                        PackB(job.TransB, job.B, job.Ldb, job.N, pc, kc, jc, jcEnd, nr, ws.PackedB);
+                        panels = ws.PackedB;
+                    }
+                    for (int ic = i0; ic < i1; ic += MC)
+                    {
+                        int mc = Math.Min(MC, i1 - ic);
+                        PackA(job.TransA, job.A, job.Lda, ic, mc, pc, kc, mr, ws.PackedA);
+                        for (int s = jc; s < jcEnd; s++)
+                        {
+                            int j0 = s * nr, w = Math.Min(nr, job.N - j0);
+                            float* bp = panels + (long)(s - jc) * kc * nr;
+                            for (int p = 0; p < mc; p += mr)
+                            {
+                                int h = Math.Min(mr, mc - p);
+                                float* ap = ws.PackedA + (long)p * kc;
+                                float* cp = job.C + (long)(ic + p) * job.Ldc + j0;
+                                if (h == mr && w == nr)
+                                    TKernel.Run(kc, ap, bp, cp, job.Ldc, accumulate);
+                                else
+                                    EdgeTile(kc, ap, bp, cp, job.Ldc, h, w, accumulate, ws.Tile);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        private static void EdgeTile(int kc, float* ap, float* bp, float* c, int ldc, int h, int w, bool accumulate, float* tile)
+        {
+            int nr = TKernel.NR;
+            TKernel.Run(kc, ap, bp, tile, nr, accumulate: false);
+            for (int r = 0; r < h; r++)
+            {
+                float* src = tile + r * nr, dst = c + (long)r * ldc;
+                if (accumulate) for (int j = 0; j < w; j++) dst[j] += src[j];
+                else for (int j = 0; j < w; j++) dst[j] = src[j];
+            }
+        }
+    }
+}
+
+/// <summary>
+/// op(B) [k×n] packed once into the micro-kernel's panel layout for one SIMD path, so a product
+/// repeated every time step (the recurrent weights) does not repack. Refresh with <c>Repack</c>
+/// after the source changes (an optimizer step).
+/// </summary>
+public sealed unsafe class PackedMatrix
+{
+    private readonly float[] _data;
+    private readonly float* _base;
+
+    internal PackedMatrix(SimdPath path, int depth, int columns, int nr)
+    {
+        Path = path; Depth = depth; Columns = columns; NR = nr;
+        Strips = (columns + nr - 1) / nr;
+        _data = GC.AllocateUninitializedArray<float>(Math.Max(1, depth * Strips * nr) + 16, pinned: true);
+        _base = (float*)(((nint)Unsafe.AsPointer(ref _data[0]) + 63) & ~(nint)63);
+    }
+
+    /// <summary>The path (and so the panel width) this matrix was packed for.</summary>
+    public SimdPath Path { get; }
+    /// <summary>k: rows of op(B).</summary>
+    public int Depth { get; }
+    /// <summary>n: columns of op(B).</summary>
+    public int Columns { get; }
+    internal int NR { get; }
+    internal int Strips { get; }
+
+    /// <summary>The panels of depth block starting at <paramref name="pc"/> (length <paramref name="kc"/>), from strip <paramref name="strip"/> on.</summary>
+    internal float* Panel(int pc, int kc, int strip) => _base + (long)pc * Strips * NR + (long)strip * kc * NR;
+
+    internal void Repack(bool transposeB, float* b, int ldb)
+    {
+        for (int pc = 0; pc < Depth; pc += Gemm.KC)
+        {
+            int kc = Math.Min(Gemm.KC, Depth - pc);
+            Gemm.PackB(transposeB, b, ldb, Columns, pc, kc, 0, Strips, NR, Panel(pc, kc, 0));
+        }
+    }
+
+    /// <summary>Packs new values of the same shape (e.g. after a weight update).</summary>
+    public void Repack(bool transposeB, ReadOnlySpan<float> b, int ldb)
+    {
+        long needed = transposeB ? (long)(Columns - 1) * ldb + Depth : (long)(Depth - 1) * ldb + Columns;
+        if (b.Length < needed) throw new ArgumentException($"The source holds {b.Length} floats; {needed} are needed.", nameof(b));
+        fixed (float* p = b) Repack(transposeB, p, ldb);
+    }
+}

@@ -5,17 +5,21 @@ namespace Lstm.MLNet.Compute;
 /// <summary>
 /// Vectorised logistic sigmoid and tanh. Both come from one exp: a Cody–Waite range reduction and a
 /// degree-6 polynomial on [-ln2/2, ln2/2] (max error ~1e-7 relative). The argument is clamped to
-/// ±87 so ±∞ and huge inputs saturate to exact 0/1 (sigmoid) and ±1 (tanh) instead of NaN;
+/// [-87, 89]: above 88.7 the result is exactly +∞ (2^128 from the exponent bits), so ±∞ and huge
+/// inputs saturate to exact 0/1 (sigmoid) and ±1 (tanh) instead of NaN;
 /// tanh(x) = 2·σ(2x) − 1 keeps the absolute error near 1e-7 around zero.
 /// </summary>
 public static unsafe class Activations
 {
-    private const float ExpClamp = 87f;
+    /// <summary>Lowest argument: 2^-126 is still a normal float.</summary>
+    private const float ExpLow = -87f;
+    /// <summary>Highest argument: rounds to n = 128, whose exponent bits encode +∞.</summary>
+    private const float ExpHigh = 89f;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static V Exp<V>(V x) where V : unmanaged, ISimdFloat<V>
     {
-        x = V.Min(V.Max(x, V.Broadcast(-ExpClamp)), V.Broadcast(ExpClamp));
+        x = V.Min(V.Max(x, V.Broadcast(ExpLow)), V.Broadcast(ExpHigh));
         // n = round(x / ln 2); r = x − n·ln2 in two parts so r is exact to float precision.
         V n = V.RoundToNearest(V.Multiply(x, V.Broadcast(1.44269504088896341f)));
         V r = V.MultiplyAdd(n, V.Broadcast(-0.693359375f), x);

@@ -25,7 +25,7 @@ internal unsafe interface ISimdFloat<TSelf> where TSelf : unmanaged, ISimdFloat<
     static abstract TSelf Max(TSelf a, TSelf b);
     static abstract TSelf Abs(TSelf a);
     static abstract TSelf RoundToNearest(TSelf a);
-    /// <summary>2^n for integral n in [-126, 127], built from exponent bits.</summary>
+    /// <summary>2^n for integral n in [-126, 128], built from exponent bits (n = 128 gives +∞).</summary>
     static abstract TSelf Pow2(TSelf integral);
     /// <summary>Horizontal sum of the lanes.</summary>
     static abstract float Sum(TSelf a);

@@ -24,6 +24,7 @@ internal unsafe interface ISimdFloat<TSelf> where TSelf : unmanaged, ISimdFloat<
     static abstract TSelf Min(TSelf a, TSelf b);
     static abstract TSelf Max(TSelf a, TSelf b);
     static abstract TSelf Abs(TSelf a);
+    static abstract TSelf Sqrt(TSelf a);
     static abstract TSelf RoundToNearest(TSelf a);
     /// <summary>2^n for integral n in [-126, 128], built from exponent bits (n = 128 gives +∞).</summary>
     static abstract TSelf Pow2(TSelf integral);
@@ -48,6 +49,7 @@ internal unsafe struct Simd512 : ISimdFloat<Simd512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512 Min(Simd512 a, Simd512 b) => new(Vector512.Min(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512 Max(Simd512 a, Simd512 b) => new(Vector512.Max(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512 Abs(Simd512 a) => new(Vector512.Abs(a.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512 Sqrt(Simd512 a) => new(Vector512.Sqrt(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512 RoundToNearest(Simd512 a) => new(Vector512.Round(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd512 Pow2(Simd512 n) =>
@@ -72,6 +74,7 @@ internal unsafe struct Simd256 : ISimdFloat<Simd256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256 Min(Simd256 a, Simd256 b) => new(Vector256.Min(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256 Max(Simd256 a, Simd256 b) => new(Vector256.Max(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256 Abs(Simd256 a) => new(Vector256.Abs(a.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256 Sqrt(Simd256 a) => new(Vector256.Sqrt(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256 RoundToNearest(Simd256 a) => new(Vector256.Round(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd256 Pow2(Simd256 n) =>
@@ -97,6 +100,7 @@ internal unsafe struct Simd128 : ISimdFloat<Simd128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 Min(Simd128 a, Simd128 b) => new(Vector128.Min(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 Max(Simd128 a, Simd128 b) => new(Vector128.Max(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 Abs(Simd128 a) => new(Vector128.Abs(a.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 Sqrt(Simd128 a) => new(Vector128.Sqrt(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 RoundToNearest(Simd128 a) => new(Vector128.Round(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd128 Pow2(Simd128 n) =>
@@ -122,6 +126,7 @@ internal unsafe struct Scalar1 : ISimdFloat<Scalar1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Scalar1 Min(Scalar1 a, Scalar1 b) => new(MathF.Min(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Scalar1 Max(Scalar1 a, Scalar1 b) => new(MathF.Max(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Scalar1 Abs(Scalar1 a) => new(MathF.Abs(a.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Scalar1 Sqrt(Scalar1 a) => new(MathF.Sqrt(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Scalar1 RoundToNearest(Scalar1 a) => new(MathF.Round(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Scalar1 Pow2(Scalar1 n) => new(BitConverter.Int32BitsToSingle(((int)n.V + 127) << 23));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Scalar1 a) => a.V;

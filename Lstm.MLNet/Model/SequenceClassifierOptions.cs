@@ -1,0 +1,65 @@
+namespace Lstm.MLNet.Model;
+
+/// <summary>How the LSTM's outputs over a sequence's real steps become one vector per sequence.</summary>
+public enum SequencePoolingKind
+{
+    /// <summary>The final hidden state: the last step's output; bidirectional, the forward direction at the last step concatenated with the reverse direction at step 0 (each direction's final state).</summary>
+    Last = 0,
+    /// <summary>The mean of the outputs over the real steps.</summary>
+    Mean = 1,
+    /// <summary>The per-feature maximum of the outputs over the real steps.</summary>
+    Max = 2,
+}
+
+/// <summary>Which optimizer trains the network.</summary>
+public enum OptimizerKind
+{
+    /// <summary><see cref="Compute.AdamOptimizer"/> (L2 weight decay as <c>torch.optim.Adam</c>).</summary>
+    Adam = 0,
+    /// <summary><see cref="Compute.SgdMomentumOptimizer"/> with <see cref="SequenceClassifierOptions.Momentum"/>.</summary>
+    Sgd = 1,
+}
+
+/// <summary>Hyperparameters of a <see cref="SequenceClassifierNetwork"/>.</summary>
+public sealed record SequenceClassifierOptions
+{
+    /// <summary>Width E of a token embedding.</summary>
+    public int EmbeddingSize { get; init; } = 64;
+    /// <summary>Hidden units H per direction.</summary>
+    public int HiddenSize { get; init; } = 64;
+    /// <summary>Stacked LSTM layers.</summary>
+    public int NumberOfLayers { get; init; } = 1;
+    /// <summary>Run a reverse direction too (the pooled vector is then 2H wide).</summary>
+    public bool Bidirectional { get; init; }
+    /// <summary>Dropout rate in [0, 1) during training: on the pooled vector, and between stacked LSTM layers.</summary>
+    public float Dropout { get; init; }
+    public SequencePoolingKind Pooling { get; init; } = SequencePoolingKind.Last;
+    public double LearningRate { get; init; } = 1e-3;
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+    /// <summary>Momentum for <see cref="OptimizerKind.Sgd"/> (ignored by Adam).</summary>
+    public double Momentum { get; init; } = 0.9;
+    /// <summary>L2 weight decay λ, on every parameter (embedding rows only when touched).</summary>
+    public double WeightDecay { get; init; }
+    /// <summary>Global gradient-norm clipping threshold; 0 turns clipping off.</summary>
+    public float GradientClipNorm { get; init; } = 5f;
+    /// <summary>Seeds initialisation and dropout: equal seeds and data give bit-identical training.</summary>
+    public int Seed { get; init; }
+    /// <summary>Threads for the compute core; 0 = all cores. Results do not depend on it.</summary>
+    public int NumberOfThreads { get; init; }
+
+    /// <summary>Throws if a value is out of range.</summary>
+    public void Validate()
+    {
+        if (EmbeddingSize < 1) throw new ArgumentOutOfRangeException(nameof(EmbeddingSize), EmbeddingSize, "Must be at least 1.");
+        if (HiddenSize < 1) throw new ArgumentOutOfRangeException(nameof(HiddenSize), HiddenSize, "Must be at least 1.");
+        if (NumberOfLayers < 1) throw new ArgumentOutOfRangeException(nameof(NumberOfLayers), NumberOfLayers, "Must be at least 1.");
+        if (!(Dropout >= 0f && Dropout < 1f)) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Must be in [0, 1).");
+        if (!Enum.IsDefined(Pooling)) throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "Unknown pooling.");
+        if (!Enum.IsDefined(Optimizer)) throw new ArgumentOutOfRangeException(nameof(Optimizer), Optimizer, "Unknown optimizer.");
+        if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Must be positive.");
+        if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Must be in [0, 1).");
+        if (!(WeightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "Must be non-negative.");
+        if (!(GradientClipNorm >= 0)) throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), GradientClipNorm, "Must be non-negative (0 = no clipping).");
+        if (NumberOfThreads < 0) throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), NumberOfThreads, "Must be 0 (all cores) or positive.");
+    }
+}

@@ -62,11 +62,11 @@ public static unsafe class Gemm
     }
 
     /// <summary>Rows of the micro-kernel on <paramref name="path"/>: row ranges split on multiples of it waste no tile.</summary>
-    internal static int MRFor(SimdPath path) => path == SimdPath.Avx512 ? Kernel8x2<Simd512>.MR : Kernel4x3<Simd256>.MR;
+    internal static int MRFor(SimdPath path) => path == SimdPath.Avx512 ? Kernel6x4<Simd512>.MR : Kernel4x3<Simd256>.MR;
 
     internal static int NRFor(SimdPath path) => path switch
     {
-        SimdPath.Avx512 => Kernel8x2<Simd512>.NR,
+        SimdPath.Avx512 => Kernel6x4<Simd512>.NR,
         SimdPath.Avx2 => Kernel4x3<Simd256>.NR,
         SimdPath.Vector128 => Kernel4x3<Simd128>.NR,
         _ => Kernel4x3<Scalar1>.NR,
@@ -91,7 +91,7 @@ public static unsafe class Gemm
     {
         switch (ctx.Path)
         {
-            case SimdPath.Avx512: Driver<Kernel8x2<Simd512>>.Run(ctx, job); break;
+            case SimdPath.Avx512: Driver<Kernel6x4<Simd512>>.Run(ctx, job); break;
             case SimdPath.Avx2: Driver<Kernel4x3<Simd256>>.Run(ctx, job); break;
             case SimdPath.Vector128: Driver<Kernel4x3<Simd128>>.Run(ctx, job); break;
             default: Driver<Kernel4x3<Scalar1>>.Run(ctx, job); break;
@@ -183,6 +183,9 @@ public static unsafe class Gemm
         [ThreadStatic] private static Workspace? t_current;
         public static Workspace Current => t_current ??= new Workspace();
 
+        /// <summary>Largest MR×NR of any micro-kernel (6×64 on AVX-512): the edge-tile scratch.</summary>
+        private const int MaxTileFloats = 6 * 64;
+
         public readonly float* PackedA, PackedB, Tile;
         private readonly float[] _a, _b, _tile;
 
@@ -190,7 +193,7 @@ public static unsafe class Gemm
         {
             _a = GC.AllocateUninitializedArray<float>(MC * KC + 64, pinned: true);
             _b = GC.AllocateUninitializedArray<float>(NC * KC + 64 * KC, pinned: true);
-            _tile = GC.AllocateUninitializedArray<float>(8 * 64, pinned: true);
+            _tile = GC.AllocateUninitializedArray<float>(MaxTileFloats + 16, pinned: true); // + 16: room for Align
             PackedA = Align((float*)Unsafe.AsPointer(ref _a[0]));
             PackedB = Align((float*)Unsafe.AsPointer(ref _b[0]));
             Tile = Align((float*)Unsafe.AsPointer(ref _tile[0]));

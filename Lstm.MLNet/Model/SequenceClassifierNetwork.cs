@@ -10,7 +10,7 @@ namespace Lstm.MLNet.Model;
 /// <para>Batches are ragged: the tokens are packed (<see cref="SequenceBatch"/>) so no work is spent on
 /// padding. Token ids are in [0, V); an empty sequence is read as the single token 0, so reserve id 0 for
 /// unknown/padding.</para>
-/// <para>Training is reproducible: equal <see cref="SequenceClassifierOptions.Seed"/> and batches give
+/// <para>Training is reproducible: equal <see cref="SequenceNetworkOptions.Seed"/> and batches give
 /// bit-identical losses and weights, whatever the thread count. Workspaces are kept between calls, so an
 /// instance is not thread-safe (use one per thread for inference).</para>
 /// </summary>
@@ -20,22 +20,15 @@ public sealed class SequenceClassifierNetwork
     private const int InferenceBatchSize = 256;
 
     private readonly Embedding _embedding;
-    private readonly LstmStack _lstm;
-    private readonly Dropout _dropout;
-    private readonly Dense _classifier;
+    private readonly PooledLstmHead _head;
     private readonly Optimizer _optimizer;
     private ComputeContext _context;
 
-    // Workspaces, grown on demand and reused (N packed rows, B sequences, W = D·H, C classes).
+    // Workspaces, grown on demand and reused (N packed rows, B sequences, C classes).
     private int[] _lengths = [];
     private int[] _packedIds = [];        // [N]
     private float[] _embedded = [];       // [N × E]
     private float[] _dEmbedded = [];      // [N × E]
-    private float[] _dOutput = [];        // [N × W]
-    private float[] _pooled = [];         // [B × W], after dropout
-    private float[] _dPooled = [];        // [B × W]
-    private int[] _argmax = [];           // [B × W] (max pooling)
-    private float[] _logits = [];         // [B × C]
     private float[] _probabilities = [];  // [B × C]
     private float[] _dLogits = [];        // [B × C]
 
@@ -51,25 +44,16 @@ public sealed class SequenceClassifierNetwork
 
         var shape = new LstmShape(Options.EmbeddingSize, Options.HiddenSize, Options.NumberOfLayers, Options.Bidirectional);
         _embedding = new Embedding(vocabularySize, Options.EmbeddingSize);
-        _lstm = new LstmStack(shape, _context, Options.Seed);
-        if (Options.NumberOfLayers > 1) _lstm.InterLayerDropout = Options.Dropout;
-        _classifier = new Dense(shape.OutputSize, numberOfClasses);
-        // Distinct seeds per consumer: the LSTM's dropout stream, the head's, and initialisation never share draws.
-        _dropout = new Dropout(Options.Dropout, unchecked(Options.Seed * 31 + 17));
+        _head = new PooledLstmHead(shape, numberOfClasses, Options, _context, denseName: "classifier");
 
         var random = new Random(Options.Seed);
         _embedding.InitializeNormal(random);
-        _lstm.Parameters.InitializeUniform(unchecked(Options.Seed + 1));
-        _classifier.InitializeUniform(random);
+        _head.Lstm.Parameters.InitializeUniform(unchecked(Options.Seed + 1));
+        _head.Dense.InitializeUniform(random);
 
-        _optimizer = Options.Optimizer == OptimizerKind.Adam
-            ? new AdamOptimizer(Options.LearningRate, weightDecay: Options.WeightDecay, context: _context)
-            : new SgdMomentumOptimizer(Options.LearningRate, Options.Momentum, weightDecay: Options.WeightDecay, context: _context);
+        _optimizer = NetworkSupport.CreateOptimizer(Options, _context);
         _optimizer.Add(_embedding.Weight, _embedding.Gradient);
-        foreach (var (parameter, gradient) in _lstm.Parameters.Tensors().Zip(_lstm.Gradients.Tensors()))
-            _optimizer.Add(parameter, gradient);
-        _optimizer.Add(_classifier.Weight, _classifier.WeightGradient);
-        _optimizer.Add(_classifier.Bias, _classifier.BiasGradient);
+        _head.RegisterWith(_optimizer);
     }
 
     public SequenceClassifierOptions Options { get; }
@@ -83,7 +67,7 @@ public sealed class SequenceClassifierNetwork
         set
         {
             _context = value ?? throw new ArgumentNullException(nameof(value));
-            _lstm.Context = value;
+            _head.Context = value;
             _optimizer.Context = value;
         }
     }
@@ -108,25 +92,18 @@ public sealed class SequenceClassifierNetwork
                 throw new ArgumentOutOfRangeException(nameof(labels), labels[b], $"Label {b} must be in [0, {NumberOfClasses}).");
 
         _optimizer.ZeroGradients();
-        var batch = Forward(sequences, training: true);
-        int n = batch.TotalSteps, B = batch.BatchSize, C = NumberOfClasses, E = Options.EmbeddingSize, W = _lstm.Shape.OutputSize;
-        var probabilities = Grow(ref _probabilities, B * C);
-        float loss = SoftmaxCrossEntropy.Forward(_logits.AsSpan(0, B * C), C, labels, probabilities);
+        var batch = Forward(sequences, training: true, out var logits);
+        int n = batch.TotalSteps, B = batch.BatchSize, C = NumberOfClasses, E = Options.EmbeddingSize;
+        var probabilities = NetworkSupport.Grow(ref _probabilities, B * C);
+        float loss = SoftmaxCrossEntropy.Forward(logits, C, labels, probabilities);
 
-        // Backward, layer by layer in reverse.
-        var dLogits = Grow(ref _dLogits, B * C);
+        var dLogits = NetworkSupport.Grow(ref _dLogits, B * C);
         SoftmaxCrossEntropy.Backward(probabilities, C, labels, dLogits);
-        var dPooled = Grow(ref _dPooled, B * W);
-        _classifier.Backward(_context, B, _pooled.AsSpan(0, B * W), dLogits, dPooled);
-        _dropout.Backward(dPooled, _context.Path);
-        var dOutput = Grow(ref _dOutput, n * W);
-        SequencePooling.Backward(Options.Pooling, batch, dPooled, W, _lstm.Shape.Directions, _argmax, dOutput, _context.Path);
-        var dEmbedded = Grow(ref _dEmbedded, n * E);
-        _lstm.Backward(dOutput, default, default, dEmbedded, default, default);
+        var dEmbedded = NetworkSupport.Grow(ref _dEmbedded, n * E);
+        _head.Backward(dLogits, dEmbedded);
         _embedding.Backward(_packedIds.AsSpan(0, n), dEmbedded);
 
-        LastGradientNorm = Options.GradientClipNorm > 0 ? _optimizer.ClipGradientNorm(Options.GradientClipNorm) : _optimizer.GradientNorm();
-        if (float.IsFinite(LastGradientNorm)) _optimizer.Step();
+        LastGradientNorm = NetworkSupport.ClipAndStep(_optimizer, Options);
         return loss;
     }
 
@@ -147,8 +124,8 @@ public sealed class SequenceClassifierNetwork
         for (int start = 0; start < sequences.Length; start += InferenceBatchSize)
         {
             var chunk = sequences.Slice(start, Math.Min(InferenceBatchSize, sequences.Length - start));
-            Forward(chunk, training: false);
-            SoftmaxCrossEntropy.Forward(_logits.AsSpan(0, chunk.Length * C), C, default, probabilities.Slice(start * C, chunk.Length * C));
+            Forward(chunk, training: false, out var logits);
+            SoftmaxCrossEntropy.Forward(logits, C, default, probabilities.Slice(start * C, chunk.Length * C));
         }
     }
 
@@ -160,9 +137,7 @@ public sealed class SequenceClassifierNetwork
     public IEnumerable<(string Name, float[] Values)> NamedParameters()
     {
         yield return ("embedding.weight", _embedding.Weight);
-        foreach (var (name, values) in _lstm.Parameters.Named()) yield return ("lstm." + name, values);
-        yield return ("classifier.weight", _classifier.Weight);
-        yield return ("classifier.bias", _classifier.Bias);
+        foreach (var tensor in _head.NamedParameters()) yield return tensor;
     }
 
     /// <summary>
@@ -170,32 +145,15 @@ public sealed class SequenceClassifierNetwork
     /// exactly once with the same length (the network must be built with the same sizes and options).
     /// Optimizer state is not part of the parameters: training after a load starts fresh moments.
     /// </summary>
-    public void LoadParameters(IEnumerable<(string Name, float[] Values)> tensors)
-    {
-        ArgumentNullException.ThrowIfNull(tensors);
-        var targets = NamedParameters().ToDictionary(t => t.Name, t => t.Values);
-        var loaded = new HashSet<string>();
-        foreach (var (name, values) in tensors)
-        {
-            if (!targets.TryGetValue(name, out var target))
-                throw new ArgumentException($"Unknown tensor '{name}'; expected: {string.Join(", ", targets.Keys)}.", nameof(tensors));
-            if (values.Length != target.Length)
-                throw new ArgumentException($"Tensor '{name}' has {values.Length} values; this network's has {target.Length}.", nameof(tensors));
-            if (!loaded.Add(name))
-                throw new ArgumentException($"Tensor '{name}' appears twice.", nameof(tensors));
-            values.CopyTo(target, 0);
-        }
-        var missing = targets.Keys.Where(k => !loaded.Contains(k)).ToArray();
-        if (missing.Length > 0)
-            throw new ArgumentException($"Missing tensors: {string.Join(", ", missing)}.", nameof(tensors));
-    }
+    public void LoadParameters(IEnumerable<(string Name, float[] Values)> tensors) =>
+        NetworkSupport.LoadNamedParameters(NamedParameters(), tensors);
 
-    /// <summary>Forward to the logits (in <see cref="_logits"/> [B × C]); keeps what backward needs.</summary>
-    private SequenceBatch Forward(ReadOnlySpan<int[]> sequences, bool training)
+    /// <summary>Forward to the logits [B × C] (valid until the next call); the head keeps what backward needs.</summary>
+    private SequenceBatch Forward(ReadOnlySpan<int[]> sequences, bool training, out ReadOnlySpan<float> logits)
     {
         if (sequences.Length == 0) throw new ArgumentException("A batch needs at least one sequence.", nameof(sequences));
-        int B = sequences.Length, E = Options.EmbeddingSize, W = _lstm.Shape.OutputSize, C = NumberOfClasses;
-        var lengths = Grow(ref _lengths, B);
+        int B = sequences.Length, E = Options.EmbeddingSize;
+        var lengths = NetworkSupport.Grow(ref _lengths, B);
         for (int b = 0; b < B; b++)
         {
             ArgumentNullException.ThrowIfNull(sequences[b], nameof(sequences));
@@ -205,7 +163,7 @@ public sealed class SequenceClassifierNetwork
 
         // Token ids in packed order: row StepOffsets[t] + r holds step t of sorted sequence r.
         int n = batch.TotalSteps;
-        var ids = Grow(ref _packedIds, n);
+        var ids = NetworkSupport.Grow(ref _packedIds, n);
         for (int t = 0; t < batch.MaxLength; t++)
             for (int r = 0; r < batch.StepBatchSizes[t]; r++)
             {
@@ -213,22 +171,9 @@ public sealed class SequenceClassifierNetwork
                 ids[batch.StepOffsets[t] + r] = tokens.Length == 0 ? 0 : tokens[t];
             }
 
-        var embedded = Grow(ref _embedded, n * E);
+        var embedded = NetworkSupport.Grow(ref _embedded, n * E);
         _embedding.Forward(ids, embedded);
-        var output = _lstm.Forward(batch, embedded, default, default, default, default, training);
-
-        var pooled = Grow(ref _pooled, B * W);
-        var argmax = Options.Pooling == SequencePoolingKind.Max ? Grow(ref _argmax, B * W) : default;
-        SequencePooling.Forward(Options.Pooling, batch, output, W, _lstm.Shape.Directions, pooled, argmax, _context.Path);
-        if (training) _dropout.Forward(pooled, _context.Path);
-        _classifier.Forward(_context, B, pooled, Grow(ref _logits, B * C));
+        logits = _head.Forward(batch, embedded, training);
         return batch;
-    }
-
-    /// <summary>The first <paramref name="length"/> elements of <paramref name="buffer"/>, reallocated (with headroom) when too small.</summary>
-    private static Span<T> Grow<T>(ref T[] buffer, int length)
-    {
-        if (buffer.Length < length) buffer = new T[length + length / 4];
-        return buffer.AsSpan(0, length);
     }
 }

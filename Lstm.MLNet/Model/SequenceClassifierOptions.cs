@@ -16,15 +16,16 @@ public enum OptimizerKind
 {
     /// <summary><see cref="Compute.AdamOptimizer"/> (L2 weight decay as <c>torch.optim.Adam</c>).</summary>
     Adam = 0,
-    /// <summary><see cref="Compute.SgdMomentumOptimizer"/> with <see cref="SequenceClassifierOptions.Momentum"/>.</summary>
+    /// <summary><see cref="Compute.SgdMomentumOptimizer"/> with <see cref="SequenceNetworkOptions.Momentum"/>.</summary>
     Sgd = 1,
 }
 
-/// <summary>Hyperparameters of a <see cref="SequenceClassifierNetwork"/>.</summary>
-public sealed record SequenceClassifierOptions
+/// <summary>
+/// Hyperparameters every LSTM sequence network shares (the LSTM stack, its pooling, the head's dropout,
+/// the optimizer, reproducibility); each network's options add what only it needs.
+/// </summary>
+public abstract record SequenceNetworkOptions
 {
-    /// <summary>Width E of a token embedding.</summary>
-    public int EmbeddingSize { get; init; } = 64;
     /// <summary>Hidden units H per direction.</summary>
     public int HiddenSize { get; init; } = 64;
     /// <summary>Stacked LSTM layers.</summary>
@@ -48,9 +49,8 @@ public sealed record SequenceClassifierOptions
     public int NumberOfThreads { get; init; }
 
     /// <summary>Throws if a value is out of range.</summary>
-    public void Validate()
+    public virtual void Validate()
     {
-        if (EmbeddingSize < 1) throw new ArgumentOutOfRangeException(nameof(EmbeddingSize), EmbeddingSize, "Must be at least 1.");
         if (HiddenSize < 1) throw new ArgumentOutOfRangeException(nameof(HiddenSize), HiddenSize, "Must be at least 1.");
         if (NumberOfLayers < 1) throw new ArgumentOutOfRangeException(nameof(NumberOfLayers), NumberOfLayers, "Must be at least 1.");
         if (!(Dropout >= 0f && Dropout < 1f)) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Must be in [0, 1).");
@@ -61,5 +61,19 @@ public sealed record SequenceClassifierOptions
         if (!(WeightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "Must be non-negative.");
         if (!(GradientClipNorm >= 0)) throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), GradientClipNorm, "Must be non-negative (0 = no clipping).");
         if (NumberOfThreads < 0) throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), NumberOfThreads, "Must be 0 (all cores) or positive.");
+    }
+}
+
+/// <summary>Hyperparameters of a <see cref="SequenceClassifierNetwork"/>.</summary>
+public sealed record SequenceClassifierOptions : SequenceNetworkOptions
+{
+    /// <summary>Width E of a token embedding.</summary>
+    public int EmbeddingSize { get; init; } = 64;
+
+    /// <summary>Throws if a value is out of range.</summary>
+    public override void Validate()
+    {
+        if (EmbeddingSize < 1) throw new ArgumentOutOfRangeException(nameof(EmbeddingSize), EmbeddingSize, "Must be at least 1.");
+        base.Validate();
     }
 }

@@ -1,0 +1,174 @@
+using Lstm.MLNet.Compute;
+
+namespace Lstm.MLNet.Model;
+
+/// <summary>
+/// A sequence regressor: float step vectors (F features per step) → stacked, optionally bidirectional
+/// LSTM → pooling over each sequence's real steps (by default the last step's hidden state) → dropout →
+/// dense [D·H → K] → mean squared error over the K outputs and the batch. K = 1 predicts a scalar;
+/// K = horizon predicts a direct multi-step forecast.
+/// <para>A sequence is a flat float array of T·F values, step by step (step t holds values
+/// [t·F, (t+1)·F)); T may differ between sequences (packed, <see cref="SequenceBatch"/>, so no work is
+/// spent on padding). Inputs and targets are used as given: standardise them beforehand
+/// (<see cref="TimeSeries.Standardizer"/>), an LSTM learns badly from raw magnitudes.</para>
+/// <para>Training is reproducible: equal <see cref="SequenceNetworkOptions.Seed"/> and batches give
+/// bit-identical losses and weights, whatever the thread count. Workspaces are kept between calls, so an
+/// instance is not thread-safe (use one per thread for inference).</para>
+/// </summary>
+public sealed class SequenceRegressorNetwork
+{
+    /// <summary>Inference runs in chunks of this many sequences, bounding the workspaces whatever the caller passes.</summary>
+    private const int InferenceBatchSize = 256;
+
+    private readonly PooledLstmHead _head;
+    private readonly Optimizer _optimizer;
+    private ComputeContext _context;
+
+    // Workspaces, grown on demand and reused (N packed rows, B sequences, K outputs).
+    private int[] _lengths = [];
+    private float[] _packedInput = [];   // [N × F]
+    private float[] _dPredictions = [];  // [B × K]
+
+    /// <param name="featuresPerStep">F, the values per time step (1 for a univariate series).</param>
+    /// <param name="options">Sizes, training hyperparameters and the seed; <see langword="null"/> for the defaults.</param>
+    public SequenceRegressorNetwork(int featuresPerStep, SequenceRegressorOptions? options = null)
+    {
+        if (featuresPerStep < 1) throw new ArgumentOutOfRangeException(nameof(featuresPerStep), featuresPerStep, "A step needs at least one feature.");
+        Options = options ?? new SequenceRegressorOptions();
+        Options.Validate();
+        FeaturesPerStep = featuresPerStep;
+        _context = new ComputeContext(SimdSupport.Default, Options.NumberOfThreads);
+
+        var shape = new LstmShape(featuresPerStep, Options.HiddenSize, Options.NumberOfLayers, Options.Bidirectional);
+        _head = new PooledLstmHead(shape, Options.Outputs, Options, _context, denseName: "regressor");
+        _head.Lstm.Parameters.InitializeUniform(unchecked(Options.Seed + 1));
+        _head.Dense.InitializeUniform(new Random(Options.Seed));
+
+        _optimizer = NetworkSupport.CreateOptimizer(Options, _context);
+        _head.RegisterWith(_optimizer);
+    }
+
+    public SequenceRegressorOptions Options { get; }
+    /// <summary>F: values per time step.</summary>
+    public int FeaturesPerStep { get; }
+    /// <summary>K: values predicted per sequence.</summary>
+    public int Outputs => Options.Outputs;
+
+    /// <summary>Where the compute runs (SIMD path, threads): built from the options, replaceable (results are thread-count independent).</summary>
+    public ComputeContext Context
+    {
+        get => _context;
+        set
+        {
+            _context = value ?? throw new ArgumentNullException(nameof(value));
+            _head.Context = value;
+            _optimizer.Context = value;
+        }
+    }
+
+    /// <summary>The optimizer's step size; may change between batches (schedules).</summary>
+    public double LearningRate
+    {
+        get => _optimizer.LearningRate;
+        set => _optimizer.LearningRate = value;
+    }
+
+    /// <summary>Optimizer steps taken.</summary>
+    public long StepCount => _optimizer.StepCount;
+
+    /// <summary>Global gradient norm of the last <see cref="TrainBatch"/>, before clipping.</summary>
+    public float LastGradientNorm { get; private set; }
+
+    /// <summary>
+    /// One training step on a batch: forward, mean squared error, backward, gradient clipping, optimizer
+    /// update. <paramref name="targets"/> is [B × K] row-major (row b: sequence b). Returns the batch's
+    /// mean squared error. If the gradient is not finite the update is skipped, so one bad batch cannot
+    /// destroy the weights.
+    /// </summary>
+    public float TrainBatch(ReadOnlySpan<float[]> sequences, ReadOnlySpan<float> targets)
+    {
+        int K = Outputs;
+        if (targets.Length != sequences.Length * K)
+            throw new ArgumentException($"{sequences.Length} sequences × {K} outputs need {sequences.Length * K} targets; got {targets.Length}.", nameof(targets));
+        for (int i = 0; i < targets.Length; i++)
+            if (!float.IsFinite(targets[i]))
+                throw new ArgumentException($"Target of sequence {i / K}, output {i % K} is {targets[i]}; targets must be finite.", nameof(targets));
+
+        _optimizer.ZeroGradients();
+        var predictions = Forward(sequences, training: true);
+        float loss = MeanSquaredError.Forward(predictions, targets);
+        var dPredictions = NetworkSupport.Grow(ref _dPredictions, predictions.Length);
+        MeanSquaredError.Backward(predictions, targets, dPredictions);
+        _head.Backward(dPredictions, default);
+        LastGradientNorm = NetworkSupport.ClipAndStep(_optimizer, Options);
+        return loss;
+    }
+
+    /// <summary>Predictions [B × K] (row b: sequence b, in the caller's order).</summary>
+    public float[] Predict(ReadOnlySpan<float[]> sequences)
+    {
+        var outputs = new float[sequences.Length * Outputs];
+        Predict(sequences, outputs);
+        return outputs;
+    }
+
+    /// <summary>Writes predictions [B × K] into <paramref name="outputs"/> (inference: no dropout).</summary>
+    public void Predict(ReadOnlySpan<float[]> sequences, Span<float> outputs)
+    {
+        int K = Outputs;
+        if (outputs.Length < sequences.Length * K)
+            throw new ArgumentException($"{sequences.Length} sequences × {K} outputs need {sequences.Length * K} floats; got {outputs.Length}.", nameof(outputs));
+        for (int start = 0; start < sequences.Length; start += InferenceBatchSize)
+        {
+            int count = Math.Min(InferenceBatchSize, sequences.Length - start);
+            // Chunk-relative sequence indices in errors would mislead: validate against the caller's indices first.
+            for (int b = start; b < start + count; b++) CheckSequence(sequences[b], b);
+            Forward(sequences.Slice(start, count), training: false).CopyTo(outputs.Slice(start * K, count * K));
+        }
+    }
+
+    /// <summary>
+    /// Every parameter tensor with a PyTorch-style name, in a fixed order: <c>lstm.weight_ih_l0</c> … (as
+    /// <c>nn.LSTM</c>), <c>regressor.weight</c> [K × D·H], <c>regressor.bias</c> [K]. The arrays are the live parameters.
+    /// </summary>
+    public IEnumerable<(string Name, float[] Values)> NamedParameters() => _head.NamedParameters();
+
+    /// <summary>
+    /// Copies saved tensors into the parameters. Every name of <see cref="NamedParameters"/> must appear
+    /// exactly once with the same length (the network must be built with the same sizes and options).
+    /// Optimizer state is not part of the parameters: training after a load starts fresh moments.
+    /// </summary>
+    public void LoadParameters(IEnumerable<(string Name, float[] Values)> tensors) =>
+        NetworkSupport.LoadNamedParameters(NamedParameters(), tensors);
+
+    /// <summary>Forward to the predictions [B × K] (valid until the next call); the head keeps what backward needs.</summary>
+    private ReadOnlySpan<float> Forward(ReadOnlySpan<float[]> sequences, bool training)
+    {
+        if (sequences.Length == 0) throw new ArgumentException("A batch needs at least one sequence.", nameof(sequences));
+        int B = sequences.Length, F = FeaturesPerStep;
+        var lengths = NetworkSupport.Grow(ref _lengths, B);
+        for (int b = 0; b < B; b++) lengths[b] = CheckSequence(sequences[b], b);
+        var batch = SequenceBatch.FromLengths(lengths);
+
+        // Step vectors in packed order: row StepOffsets[t] + r holds step t of sorted sequence r.
+        var packed = NetworkSupport.Grow(ref _packedInput, batch.TotalSteps * F);
+        for (int t = 0; t < batch.MaxLength; t++)
+            for (int r = 0; r < batch.StepBatchSizes[t]; r++)
+                sequences[batch.SortedToOriginal[r]].AsSpan(t * F, F).CopyTo(packed.Slice((batch.StepOffsets[t] + r) * F, F));
+        return _head.Forward(batch, packed, training);
+    }
+
+    /// <summary>Checks one sequence (non-empty, whole steps, finite values) and returns its step count.</summary>
+    private int CheckSequence(float[]? sequence, int index)
+    {
+        int F = FeaturesPerStep;
+        if (sequence is null) throw new ArgumentNullException(nameof(sequence), $"Sequence {index} is null.");
+        if (sequence.Length == 0) throw new ArgumentException($"Sequence {index} is empty; every sequence needs at least one step of {F} values.", "sequences");
+        if (sequence.Length % F != 0)
+            throw new ArgumentException($"Sequence {index} has {sequence.Length} values, not a multiple of {F} features per step.", "sequences");
+        for (int i = 0; i < sequence.Length; i++)
+            if (!float.IsFinite(sequence[i]))
+                throw new ArgumentException($"Sequence {index}, step {i / F}, feature {i % F} is {sequence[i]}; inputs must be finite.", "sequences");
+        return sequence.Length / F;
+    }
+}

@@ -1,4 +1,5 @@
 using Lstm.MLNet.Compute;
+using Lstm.MLNet.Model.Training;
 
 namespace Lstm.MLNet.Model;
 
@@ -12,9 +13,10 @@ namespace Lstm.MLNet.Model;
 /// unknown/padding.</para>
 /// <para>Training is reproducible: equal <see cref="SequenceClassifierOptions.Seed"/> and batches give
 /// bit-identical losses and weights, whatever the thread count. Workspaces are kept between calls, so an
-/// instance is not thread-safe (use one per thread for inference).</para>
+/// instance is not thread-safe: for inference from several threads, give each thread an
+/// <see cref="CreateInferenceView"/> (it shares the weights, so it costs only its workspaces).</para>
 /// </summary>
-public sealed class SequenceClassifierNetwork
+public sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
 {
     /// <summary>Inference runs in chunks of this many sequences, bounding the workspaces whatever the caller passes.</summary>
     private const int InferenceBatchSize = 256;
@@ -22,8 +24,10 @@ public sealed class SequenceClassifierNetwork
     private readonly Embedding _embedding;
     private readonly LstmStack _lstm;
     private readonly Dropout _dropout;
+    private readonly Dropout _embeddingDropout;
+    private readonly Dropout _recurrentDropout;
     private readonly Dense _classifier;
-    private readonly Optimizer _optimizer;
+    private readonly Optimizer? _optimizer;  // null for an inference view
     private ComputeContext _context;
 
     // Workspaces, grown on demand and reused (N packed rows, B sequences, W = D·H, C classes).
@@ -32,6 +36,7 @@ public sealed class SequenceClassifierNetwork
     private float[] _embedded = [];       // [N × E]
     private float[] _dEmbedded = [];      // [N × E]
     private float[] _dOutput = [];        // [N × W]
+    private float[] _droppedOutput = [];  // [N × W], the LSTM output after recurrent dropout (training only)
     private float[] _pooled = [];         // [B × W], after dropout
     private float[] _dPooled = [];        // [B × W]
     private int[] _argmax = [];           // [B × W] (max pooling)
@@ -56,6 +61,8 @@ public sealed class SequenceClassifierNetwork
         _classifier = new Dense(shape.OutputSize, numberOfClasses);
         // Distinct seeds per consumer: the LSTM's dropout stream, the head's, and initialisation never share draws.
         _dropout = new Dropout(Options.Dropout, unchecked(Options.Seed * 31 + 17));
+        _embeddingDropout = new Dropout(Options.EmbeddingDropout, unchecked(Options.Seed * 31 + 19));
+        _recurrentDropout = new Dropout(Options.RecurrentDropout, unchecked(Options.Seed * 31 + 23));
 
         var random = new Random(Options.Seed);
         _embedding.InitializeNormal(random);
@@ -72,6 +79,32 @@ public sealed class SequenceClassifierNetwork
         _optimizer.Add(_classifier.Bias, _classifier.BiasGradient);
     }
 
+    /// <summary>An inference view of <paramref name="source"/>: the same weight arrays, its own workspaces, one thread, no optimizer.</summary>
+    private SequenceClassifierNetwork(SequenceClassifierNetwork source)
+    {
+        Options = source.Options;
+        VocabularySize = source.VocabularySize;
+        NumberOfClasses = source.NumberOfClasses;
+        // One thread: a view serves one row or a small batch at a time, and callers parallelise across views.
+        _context = source._context.WithThreads(1);
+        _embedding = new Embedding(source.VocabularySize, Options.EmbeddingSize, source._embedding.Weight);
+        _lstm = new LstmStack(source._lstm.Shape, source._lstm.Parameters, _context);
+        _classifier = new Dense(source._classifier.Inputs, source._classifier.Outputs, source._classifier.Weight, source._classifier.Bias);
+        _dropout = new Dropout(0f, 0);
+        _embeddingDropout = new Dropout(0f, 0);
+        _recurrentDropout = new Dropout(0f, 0);
+    }
+
+    /// <summary>
+    /// A network for inference only that shares this network's weight arrays (nothing is copied) and has its
+    /// own workspaces: one per thread makes concurrent prediction safe. It sees later changes to the weights;
+    /// <see cref="TrainBatch"/> on it throws.
+    /// </summary>
+    public SequenceClassifierNetwork CreateInferenceView() => new(this);
+
+    /// <summary>True for a network made by <see cref="CreateInferenceView"/>.</summary>
+    public bool IsInferenceView => _optimizer is null;
+
     public SequenceClassifierOptions Options { get; }
     public int VocabularySize { get; }
     public int NumberOfClasses { get; }
@@ -84,12 +117,12 @@ public sealed class SequenceClassifierNetwork
         {
             _context = value ?? throw new ArgumentNullException(nameof(value));
             _lstm.Context = value;
-            _optimizer.Context = value;
+            if (_optimizer is not null) _optimizer.Context = value;
         }
     }
 
     /// <summary>Optimizer steps taken.</summary>
-    public long StepCount => _optimizer.StepCount;
+    public long StepCount => _optimizer?.StepCount ?? 0;
 
     /// <summary>Global gradient norm of the last <see cref="TrainBatch"/>, before clipping.</summary>
     public float LastGradientNorm { get; private set; }
@@ -101,13 +134,14 @@ public sealed class SequenceClassifierNetwork
     /// </summary>
     public float TrainBatch(ReadOnlySpan<int[]> sequences, ReadOnlySpan<int> labels)
     {
+        var optimizer = _optimizer ?? throw new InvalidOperationException("This network is an inference view (CreateInferenceView): it shares weights and cannot train.");
         if (labels.Length != sequences.Length)
             throw new ArgumentException($"{sequences.Length} sequences but {labels.Length} labels.", nameof(labels));
         for (int b = 0; b < labels.Length; b++)
             if ((uint)labels[b] >= (uint)NumberOfClasses)
                 throw new ArgumentOutOfRangeException(nameof(labels), labels[b], $"Label {b} must be in [0, {NumberOfClasses}).");
 
-        _optimizer.ZeroGradients();
+        optimizer.ZeroGradients();
         var batch = Forward(sequences, training: true);
         int n = batch.TotalSteps, B = batch.BatchSize, C = NumberOfClasses, E = Options.EmbeddingSize, W = _lstm.Shape.OutputSize;
         var probabilities = Grow(ref _probabilities, B * C);
@@ -121,12 +155,14 @@ public sealed class SequenceClassifierNetwork
         _dropout.Backward(dPooled, _context.Path);
         var dOutput = Grow(ref _dOutput, n * W);
         SequencePooling.Backward(Options.Pooling, batch, dPooled, W, _lstm.Shape.Directions, _argmax, dOutput, _context.Path);
+        _recurrentDropout.Backward(dOutput, _context.Path);
         var dEmbedded = Grow(ref _dEmbedded, n * E);
         _lstm.Backward(dOutput, default, default, dEmbedded, default, default);
+        _embeddingDropout.Backward(dEmbedded, _context.Path);
         _embedding.Backward(_packedIds.AsSpan(0, n), dEmbedded);
 
-        LastGradientNorm = Options.GradientClipNorm > 0 ? _optimizer.ClipGradientNorm(Options.GradientClipNorm) : _optimizer.GradientNorm();
-        if (float.IsFinite(LastGradientNorm)) _optimizer.Step();
+        LastGradientNorm = Options.GradientClipNorm > 0 ? optimizer.ClipGradientNorm(Options.GradientClipNorm) : optimizer.GradientNorm();
+        if (float.IsFinite(LastGradientNorm)) optimizer.Step();
         return loss;
     }
 
@@ -149,6 +185,68 @@ public sealed class SequenceClassifierNetwork
             var chunk = sequences.Slice(start, Math.Min(InferenceBatchSize, sequences.Length - start));
             Forward(chunk, training: false);
             SoftmaxCrossEntropy.Forward(_logits.AsSpan(0, chunk.Length * C), C, default, probabilities.Slice(start * C, chunk.Length * C));
+        }
+    }
+
+    /// <summary>Writes the logits [B × C] (softmax inputs) into <paramref name="logits"/> (inference: no dropout).</summary>
+    public void PredictLogits(ReadOnlySpan<int[]> sequences, Span<float> logits)
+    {
+        int C = NumberOfClasses;
+        if (logits.Length < sequences.Length * C)
+            throw new ArgumentException($"{sequences.Length} sequences × {C} classes need {sequences.Length * C} floats; got {logits.Length}.", nameof(logits));
+        for (int start = 0; start < sequences.Length; start += InferenceBatchSize)
+        {
+            var chunk = sequences.Slice(start, Math.Min(InferenceBatchSize, sequences.Length - start));
+            Forward(chunk, training: false);
+            _logits.AsSpan(0, chunk.Length * C).CopyTo(logits.Slice(start * C, chunk.Length * C));
+        }
+    }
+
+    /// <summary>
+    /// Inference over a batch with known labels: the summed cross-entropy and the number of sequences whose
+    /// most probable class (the first on ties) is the label. No dropout, no update.
+    /// </summary>
+    public SequenceEvaluation Evaluate(ReadOnlySpan<int[]> sequences, ReadOnlySpan<int> labels)
+    {
+        if (labels.Length != sequences.Length)
+            throw new ArgumentException($"{sequences.Length} sequences but {labels.Length} labels.", nameof(labels));
+        int C = NumberOfClasses;
+        double lossSum = 0, correct = 0;
+        for (int start = 0; start < sequences.Length; start += InferenceBatchSize)
+        {
+            int count = Math.Min(InferenceBatchSize, sequences.Length - start);
+            Forward(sequences.Slice(start, count), training: false);
+            var probabilities = Grow(ref _probabilities, count * C);
+            var chunkLabels = labels.Slice(start, count);
+            lossSum += (double)SoftmaxCrossEntropy.Forward(_logits.AsSpan(0, count * C), C, chunkLabels, probabilities) * count;
+            for (int b = 0; b < count; b++)
+            {
+                var p = probabilities.Slice(b * C, C);
+                int best = 0;
+                for (int c = 1; c < C; c++) if (p[c] > p[best]) best = c;
+                if (best == chunkLabels[b]) correct++;
+            }
+        }
+        return new SequenceEvaluation(lossSum, correct);
+    }
+
+    int ISequenceTrainable<int[], int>.LengthOf(int[] sequence) => sequence.Length;
+
+    /// <summary>A copy of every parameter tensor, in <see cref="NamedParameters"/>'s order.</summary>
+    public float[][] CaptureParameters() => NamedParameters().Select(t => (float[])t.Values.Clone()).ToArray();
+
+    /// <summary>Copies a <see cref="CaptureParameters"/> snapshot back into the live parameters (inference views see it too).</summary>
+    public void RestoreParameters(IReadOnlyList<float[]> snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var targets = NamedParameters().ToArray();
+        if (snapshot.Count != targets.Length)
+            throw new ArgumentException($"The snapshot has {snapshot.Count} tensors; this network has {targets.Length}.", nameof(snapshot));
+        for (int i = 0; i < targets.Length; i++)
+        {
+            if (snapshot[i].Length != targets[i].Values.Length)
+                throw new ArgumentException($"Snapshot tensor {i} ('{targets[i].Name}') has {snapshot[i].Length} values; expected {targets[i].Values.Length}.", nameof(snapshot));
+            snapshot[i].CopyTo(targets[i].Values, 0);
         }
     }
 
@@ -215,7 +313,15 @@ public sealed class SequenceClassifierNetwork
 
         var embedded = Grow(ref _embedded, n * E);
         _embedding.Forward(ids, embedded);
+        if (training) _embeddingDropout.Forward(embedded, _context.Path);
         var output = _lstm.Forward(batch, embedded, default, default, default, default, training);
+        if (training && Options.RecurrentDropout > 0f)
+        {
+            var dropped = Grow(ref _droppedOutput, n * W);
+            output.CopyTo(dropped);
+            _recurrentDropout.Forward(dropped, _context.Path);
+            output = dropped;
+        }
 
         var pooled = Grow(ref _pooled, B * W);
         var argmax = Options.Pooling == SequencePoolingKind.Max ? Grow(ref _argmax, B * W) : default;

@@ -28,12 +28,23 @@ public sealed unsafe class LstmStack
     private bool _hasH0, _hasC0, _dropoutApplied;
 
     public LstmStack(LstmShape shape, ComputeContext? context = null, int seed = 0)
+        : this(shape, new LstmParameters(shape ?? throw new ArgumentNullException(nameof(shape))), context, seed)
+    {
+    }
+
+    /// <summary>
+    /// A stack over existing weights, used as is (not copied). Several stacks may share one
+    /// <see cref="LstmParameters"/> for inference from several threads: a forward pass only reads the
+    /// weights (each stack packs its own copy of W_hh), and each stack has its own workspaces.
+    /// </summary>
+    public LstmStack(LstmShape shape, LstmParameters sharedParameters, ComputeContext? context = null, int seed = 0)
     {
         Shape = shape ?? throw new ArgumentNullException(nameof(shape));
+        ArgumentNullException.ThrowIfNull(sharedParameters);
+        if (sharedParameters.Shape != shape) throw new ArgumentException($"The parameters are for {sharedParameters.Shape}, not {shape}.", nameof(sharedParameters));
         _context = context ?? ComputeContext.Default;
         _serial = _context.WithThreads(1);
-        Parameters = new LstmParameters(shape);
-        Gradients = new LstmParameters(shape);
+        Parameters = sharedParameters;
         _dropoutRandom = new Random(seed);
         _cells = new LayerState[shape.NumberOfLayers * shape.Directions];
         for (int i = 0; i < _cells.Length; i++) _cells[i] = new LayerState();
@@ -54,8 +65,10 @@ public sealed unsafe class LstmStack
     /// <summary>The weights, PyTorch layout. Changes take effect at the next <see cref="Forward"/>.</summary>
     public LstmParameters Parameters { get; }
 
-    /// <summary>Gradients: <see cref="Backward"/> adds into them; clear them between optimizer steps.</summary>
-    public LstmParameters Gradients { get; }
+    private LstmParameters? _gradients;
+
+    /// <summary>Gradients: <see cref="Backward"/> adds into them; clear them between optimizer steps. Allocated at first use, so inference-only stacks never hold them.</summary>
+    public LstmParameters Gradients => _gradients ??= new LstmParameters(Shape);
 
     private float _interLayerDropout;
 

@@ -5,12 +5,19 @@ namespace Lstm.MLNet.Model;
 /// <summary>A fully connected layer, <c>nn.Linear</c>'s layout: weight [Out × In], bias [Out].</summary>
 internal sealed class Dense
 {
-    public Dense(int inputs, int outputs)
+    public Dense(int inputs, int outputs) : this(inputs, outputs, new float[outputs * inputs], new float[outputs])
     {
+    }
+
+    /// <summary>A layer over <paramref name="sharedWeight"/> [Out × In] and <paramref name="sharedBias"/> [Out], used as is (inference views share the trained weights).</summary>
+    public Dense(int inputs, int outputs, float[] sharedWeight, float[] sharedBias)
+    {
+        if (sharedWeight.Length != outputs * inputs) throw new ArgumentException($"The weight has {sharedWeight.Length} values; [{outputs} × {inputs}] needs {outputs * inputs}.", nameof(sharedWeight));
+        if (sharedBias.Length != outputs) throw new ArgumentException($"The bias has {sharedBias.Length} values; expected {outputs}.", nameof(sharedBias));
         Inputs = inputs;
         Outputs = outputs;
-        Weight = new float[outputs * inputs];
-        Bias = new float[outputs];
+        Weight = sharedWeight;
+        Bias = sharedBias;
         WeightGradient = new float[outputs * inputs];
         BiasGradient = new float[outputs];
     }

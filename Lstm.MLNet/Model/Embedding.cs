@@ -8,11 +8,18 @@ namespace Lstm.MLNet.Model;
 /// </summary>
 internal sealed class Embedding
 {
-    public Embedding(int vocabularySize, int embeddingSize)
+    public Embedding(int vocabularySize, int embeddingSize) : this(vocabularySize, embeddingSize, new float[vocabularySize * embeddingSize])
     {
+    }
+
+    /// <summary>A table over <paramref name="sharedWeight"/> [V × E], used as is (not copied): inference views share the trained weights.</summary>
+    public Embedding(int vocabularySize, int embeddingSize, float[] sharedWeight)
+    {
+        if (sharedWeight.Length != vocabularySize * embeddingSize)
+            throw new ArgumentException($"The weight has {sharedWeight.Length} values; [V={vocabularySize} × E={embeddingSize}] needs {vocabularySize * embeddingSize}.", nameof(sharedWeight));
         VocabularySize = vocabularySize;
         EmbeddingSize = embeddingSize;
-        Weight = new float[vocabularySize * embeddingSize];
+        Weight = sharedWeight;
         Gradient = new SparseRowGradient(vocabularySize, embeddingSize);
     }
 

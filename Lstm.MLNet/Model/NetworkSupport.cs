@@ -47,6 +47,25 @@ internal static class NetworkSupport
             throw new ArgumentException($"Missing tensors: {string.Join(", ", missing)}.", nameof(tensors));
     }
 
+    /// <summary>A copy of every tensor of <paramref name="parameters"/>, in order (early stopping's best-epoch snapshot).</summary>
+    public static float[][] CaptureParameters(IEnumerable<(string Name, float[] Values)> parameters) =>
+        parameters.Select(t => (float[])t.Values.Clone()).ToArray();
+
+    /// <summary>Copies a <see cref="CaptureParameters"/> snapshot back into <paramref name="parameters"/> (same order and lengths).</summary>
+    public static void RestoreParameters(IEnumerable<(string Name, float[] Values)> parameters, IReadOnlyList<float[]> snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var targets = parameters.ToArray();
+        if (snapshot.Count != targets.Length)
+            throw new ArgumentException($"The snapshot has {snapshot.Count} tensors; this network has {targets.Length}.", nameof(snapshot));
+        for (int i = 0; i < targets.Length; i++)
+        {
+            if (snapshot[i].Length != targets[i].Values.Length)
+                throw new ArgumentException($"Snapshot tensor {i} ('{targets[i].Name}') has {snapshot[i].Length} values; expected {targets[i].Values.Length}.", nameof(snapshot));
+            snapshot[i].CopyTo(targets[i].Values, 0);
+        }
+    }
+
     /// <summary>The first <paramref name="length"/> elements of <paramref name="buffer"/>, reallocated (with headroom) when too small.</summary>
     public static Span<T> Grow<T>(ref T[] buffer, int length)
     {

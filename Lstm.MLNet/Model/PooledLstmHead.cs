@@ -4,8 +4,8 @@ namespace Lstm.MLNet.Model;
 
 /// <summary>
 /// The part every sequence network shares, from packed step vectors to per-sequence outputs: stacked,
-/// optionally bidirectional LSTM (inter-layer dropout) → pooling over each sequence's real steps →
-/// dropout → dense [D·H → K]. What feeds it (token embedding, raw float features) and what reads its
+/// optionally bidirectional LSTM (inter-layer dropout) → recurrent dropout on the top layer's outputs →
+/// pooling over each sequence's real steps → dropout → dense [D·H → K]. What feeds it (token embedding, raw float features) and what reads its
 /// outputs (softmax cross-entropy, squared error) belong to the network that owns it.
 /// <para>Keeps its workspaces and the last forward's activations between calls: not thread-safe.</para>
 /// </summary>
@@ -13,12 +13,14 @@ internal sealed class PooledLstmHead
 {
     private readonly SequencePoolingKind _pooling;
     private readonly Dropout _dropout;
+    private readonly Dropout _recurrentDropout;
     private readonly string _denseName;
     private ComputeContext _context;
     private SequenceBatch? _batch;
 
     // Workspaces (N packed rows, B sequences, W = D·H).
     private float[] _dLstmOutput = []; // [N × W]
+    private float[] _droppedOutput = [];// [N × W], the LSTM output after recurrent dropout (training only)
     private float[] _pooled = [];      // [B × W], after dropout
     private float[] _dPooled = [];     // [B × W]
     private int[] _argmax = [];        // [B × W] (max pooling)
@@ -39,6 +41,19 @@ internal sealed class PooledLstmHead
         Dense = new Dense(shape.OutputSize, outputs);
         // Distinct seeds per consumer: the LSTM's dropout stream, the head's, and initialisation never share draws.
         _dropout = new Dropout(options.Dropout, unchecked(options.Seed * 31 + 17));
+        _recurrentDropout = new Dropout(options.RecurrentDropout, unchecked(options.Seed * 31 + 23));
+    }
+
+    /// <summary>An inference copy of <paramref name="source"/>: the same weight arrays, its own workspaces, no dropout.</summary>
+    public PooledLstmHead(PooledLstmHead source, ComputeContext context)
+    {
+        _context = context;
+        _pooling = source._pooling;
+        _denseName = source._denseName;
+        Lstm = new LstmStack(source.Lstm.Shape, source.Lstm.Parameters, context);
+        Dense = new Dense(source.Dense.Inputs, source.Dense.Outputs, source.Dense.Weight, source.Dense.Bias);
+        _dropout = new Dropout(0f, 0);
+        _recurrentDropout = new Dropout(0f, 0);
     }
 
     public LstmStack Lstm { get; }
@@ -77,6 +92,13 @@ internal sealed class PooledLstmHead
         _batch = batch;
         int B = batch.BatchSize, W = Lstm.Shape.OutputSize;
         var lstmOutput = Lstm.Forward(batch, packedInput, default, default, default, default, training);
+        if (training && _recurrentDropout.Rate > 0f)
+        {
+            var dropped = NetworkSupport.Grow(ref _droppedOutput, batch.TotalSteps * W);
+            lstmOutput.CopyTo(dropped);
+            _recurrentDropout.Forward(dropped, _context.Path);
+            lstmOutput = dropped;
+        }
         var pooled = NetworkSupport.Grow(ref _pooled, B * W);
         var argmax = _pooling == SequencePoolingKind.Max ? NetworkSupport.Grow(ref _argmax, B * W) : default;
         SequencePooling.Forward(_pooling, batch, lstmOutput, W, Lstm.Shape.Directions, pooled, argmax, _context.Path);
@@ -99,6 +121,7 @@ internal sealed class PooledLstmHead
         _dropout.Backward(dPooled, _context.Path);
         var dLstmOutput = NetworkSupport.Grow(ref _dLstmOutput, batch.TotalSteps * W);
         SequencePooling.Backward(_pooling, batch, dPooled, W, Lstm.Shape.Directions, _argmax, dLstmOutput, _context.Path);
+        _recurrentDropout.Backward(dLstmOutput, _context.Path);
         Lstm.Backward(dLstmOutput, default, default, dPackedInput, default, default);
     }
 }

@@ -1,27 +1,30 @@
 using Lstm.MLNet.Compute;
+using Lstm.MLNet.Model.Training;
 
 namespace Lstm.MLNet.Model;
 
 /// <summary>
-/// A sequence classifier: token embedding [V × E] → stacked, optionally bidirectional LSTM → pooling over
-/// each sequence's real steps (<see cref="SequencePoolingKind"/>) → dropout → dense [D·H → C] → softmax
-/// cross-entropy. Classes are always C ≥ 2 softmax outputs (a binary task is C = 2), so one loss and one
+/// A sequence classifier: token embedding [V × E] (embedding dropout) → stacked, optionally bidirectional LSTM →
+/// pooling over each sequence's real steps (<see cref="SequencePoolingKind"/>) → dropout → dense [D·H → C] →
+/// softmax cross-entropy. Classes are always C ≥ 2 softmax outputs (a binary task is C = 2), so one loss and one
 /// probability layout serve every task.
 /// <para>Batches are ragged: the tokens are packed (<see cref="SequenceBatch"/>) so no work is spent on
 /// padding. Token ids are in [0, V); an empty sequence is read as the single token 0, so reserve id 0 for
 /// unknown/padding.</para>
 /// <para>Training is reproducible: equal <see cref="SequenceNetworkOptions.Seed"/> and batches give
 /// bit-identical losses and weights, whatever the thread count. Workspaces are kept between calls, so an
-/// instance is not thread-safe (use one per thread for inference).</para>
+/// instance is not thread-safe: for inference from several threads, give each thread an
+/// <see cref="CreateInferenceView"/> (it shares the weights, so it costs only its workspaces).</para>
 /// </summary>
-public sealed class SequenceClassifierNetwork
+public sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
 {
     /// <summary>Inference runs in chunks of this many sequences, bounding the workspaces whatever the caller passes.</summary>
     private const int InferenceBatchSize = 256;
 
     private readonly Embedding _embedding;
+    private readonly Dropout _embeddingDropout;
     private readonly PooledLstmHead _head;
-    private readonly Optimizer _optimizer;
+    private readonly Optimizer? _optimizer;  // null for an inference view
     private ComputeContext _context;
 
     // Workspaces, grown on demand and reused (N packed rows, B sequences, C classes).
@@ -45,6 +48,7 @@ public sealed class SequenceClassifierNetwork
         var shape = new LstmShape(Options.EmbeddingSize, Options.HiddenSize, Options.NumberOfLayers, Options.Bidirectional);
         _embedding = new Embedding(vocabularySize, Options.EmbeddingSize);
         _head = new PooledLstmHead(shape, numberOfClasses, Options, _context, denseName: "classifier");
+        _embeddingDropout = new Dropout(Options.EmbeddingDropout, unchecked(Options.Seed * 31 + 19));
 
         var random = new Random(Options.Seed);
         _embedding.InitializeNormal(random);
@@ -55,6 +59,29 @@ public sealed class SequenceClassifierNetwork
         _optimizer.Add(_embedding.Weight, _embedding.Gradient);
         _head.RegisterWith(_optimizer);
     }
+
+    /// <summary>An inference view of <paramref name="source"/>: the same weight arrays, its own workspaces, one thread, no optimizer.</summary>
+    private SequenceClassifierNetwork(SequenceClassifierNetwork source)
+    {
+        Options = source.Options;
+        VocabularySize = source.VocabularySize;
+        NumberOfClasses = source.NumberOfClasses;
+        // One thread: a view serves one row or a small batch at a time, and callers parallelise across views.
+        _context = source._context.WithThreads(1);
+        _embedding = new Embedding(source.VocabularySize, Options.EmbeddingSize, source._embedding.Weight);
+        _embeddingDropout = new Dropout(0f, 0);
+        _head = new PooledLstmHead(source._head, _context);
+    }
+
+    /// <summary>
+    /// A network for inference only that shares this network's weight arrays (nothing is copied) and has its
+    /// own workspaces: one per thread makes concurrent prediction safe. It sees later changes to the weights;
+    /// <see cref="TrainBatch"/> on it throws.
+    /// </summary>
+    public SequenceClassifierNetwork CreateInferenceView() => new(this);
+
+    /// <summary>True for a network made by <see cref="CreateInferenceView"/>.</summary>
+    public bool IsInferenceView => _optimizer is null;
 
     public SequenceClassifierOptions Options { get; }
     public int VocabularySize { get; }
@@ -68,12 +95,12 @@ public sealed class SequenceClassifierNetwork
         {
             _context = value ?? throw new ArgumentNullException(nameof(value));
             _head.Context = value;
-            _optimizer.Context = value;
+            if (_optimizer is not null) _optimizer.Context = value;
         }
     }
 
     /// <summary>Optimizer steps taken.</summary>
-    public long StepCount => _optimizer.StepCount;
+    public long StepCount => _optimizer?.StepCount ?? 0;
 
     /// <summary>Global gradient norm of the last <see cref="TrainBatch"/>, before clipping.</summary>
     public float LastGradientNorm { get; private set; }
@@ -85,13 +112,14 @@ public sealed class SequenceClassifierNetwork
     /// </summary>
     public float TrainBatch(ReadOnlySpan<int[]> sequences, ReadOnlySpan<int> labels)
     {
+        var optimizer = _optimizer ?? throw new InvalidOperationException("This network is an inference view (CreateInferenceView): it shares weights and cannot train.");
         if (labels.Length != sequences.Length)
             throw new ArgumentException($"{sequences.Length} sequences but {labels.Length} labels.", nameof(labels));
         for (int b = 0; b < labels.Length; b++)
             if ((uint)labels[b] >= (uint)NumberOfClasses)
                 throw new ArgumentOutOfRangeException(nameof(labels), labels[b], $"Label {b} must be in [0, {NumberOfClasses}).");
 
-        _optimizer.ZeroGradients();
+        optimizer.ZeroGradients();
         var batch = Forward(sequences, training: true, out var logits);
         int n = batch.TotalSteps, B = batch.BatchSize, C = NumberOfClasses, E = Options.EmbeddingSize;
         var probabilities = NetworkSupport.Grow(ref _probabilities, B * C);
@@ -101,9 +129,10 @@ public sealed class SequenceClassifierNetwork
         SoftmaxCrossEntropy.Backward(probabilities, C, labels, dLogits);
         var dEmbedded = NetworkSupport.Grow(ref _dEmbedded, n * E);
         _head.Backward(dLogits, dEmbedded);
+        _embeddingDropout.Backward(dEmbedded, _context.Path);
         _embedding.Backward(_packedIds.AsSpan(0, n), dEmbedded);
 
-        LastGradientNorm = NetworkSupport.ClipAndStep(_optimizer, Options);
+        LastGradientNorm = NetworkSupport.ClipAndStep(optimizer, Options);
         return loss;
     }
 
@@ -119,8 +148,7 @@ public sealed class SequenceClassifierNetwork
     public void PredictProbabilities(ReadOnlySpan<int[]> sequences, Span<float> probabilities)
     {
         int C = NumberOfClasses;
-        if (probabilities.Length < sequences.Length * C)
-            throw new ArgumentException($"{sequences.Length} sequences × {C} classes need {sequences.Length * C} floats; got {probabilities.Length}.", nameof(probabilities));
+        CheckOutputLength(sequences.Length, probabilities.Length, nameof(probabilities));
         for (int start = 0; start < sequences.Length; start += InferenceBatchSize)
         {
             var chunk = sequences.Slice(start, Math.Min(InferenceBatchSize, sequences.Length - start));
@@ -128,6 +156,61 @@ public sealed class SequenceClassifierNetwork
             SoftmaxCrossEntropy.Forward(logits, C, default, probabilities.Slice(start * C, chunk.Length * C));
         }
     }
+
+    /// <summary>Writes the logits [B × C] (softmax inputs) into <paramref name="logits"/> (inference: no dropout).</summary>
+    public void PredictLogits(ReadOnlySpan<int[]> sequences, Span<float> logits)
+    {
+        int C = NumberOfClasses;
+        CheckOutputLength(sequences.Length, logits.Length, nameof(logits));
+        for (int start = 0; start < sequences.Length; start += InferenceBatchSize)
+        {
+            var chunk = sequences.Slice(start, Math.Min(InferenceBatchSize, sequences.Length - start));
+            Forward(chunk, training: false, out var chunkLogits);
+            chunkLogits.CopyTo(logits.Slice(start * C, chunk.Length * C));
+        }
+    }
+
+    private void CheckOutputLength(int sequences, int length, string name)
+    {
+        if (length < sequences * NumberOfClasses)
+            throw new ArgumentException($"{sequences} sequences × {NumberOfClasses} classes need {sequences * NumberOfClasses} floats; got {length}.", name);
+    }
+
+    /// <summary>
+    /// Inference over a batch with known labels: the summed cross-entropy and the number of sequences whose
+    /// most probable class (the first on ties) is the label. No dropout, no update.
+    /// </summary>
+    public SequenceEvaluation Evaluate(ReadOnlySpan<int[]> sequences, ReadOnlySpan<int> labels)
+    {
+        if (labels.Length != sequences.Length)
+            throw new ArgumentException($"{sequences.Length} sequences but {labels.Length} labels.", nameof(labels));
+        int C = NumberOfClasses;
+        double lossSum = 0, correct = 0;
+        for (int start = 0; start < sequences.Length; start += InferenceBatchSize)
+        {
+            int count = Math.Min(InferenceBatchSize, sequences.Length - start);
+            Forward(sequences.Slice(start, count), training: false, out var logits);
+            var probabilities = NetworkSupport.Grow(ref _probabilities, count * C);
+            var chunkLabels = labels.Slice(start, count);
+            lossSum += (double)SoftmaxCrossEntropy.Forward(logits, C, chunkLabels, probabilities) * count;
+            for (int b = 0; b < count; b++)
+            {
+                var p = probabilities.Slice(b * C, C);
+                int best = 0;
+                for (int c = 1; c < C; c++) if (p[c] > p[best]) best = c;
+                if (best == chunkLabels[b]) correct++;
+            }
+        }
+        return new SequenceEvaluation(lossSum, correct);
+    }
+
+    int ISequenceTrainable<int[], int>.LengthOf(int[] sequence) => sequence.Length;
+
+    /// <summary>A copy of every parameter tensor, in <see cref="NamedParameters"/>'s order.</summary>
+    public float[][] CaptureParameters() => NetworkSupport.CaptureParameters(NamedParameters());
+
+    /// <summary>Copies a <see cref="CaptureParameters"/> snapshot back into the live parameters (inference views see it too).</summary>
+    public void RestoreParameters(IReadOnlyList<float[]> snapshot) => NetworkSupport.RestoreParameters(NamedParameters(), snapshot);
 
     /// <summary>
     /// Every parameter tensor with a PyTorch-style name, in a fixed order: <c>embedding.weight</c> [V × E],
@@ -173,6 +256,7 @@ public sealed class SequenceClassifierNetwork
 
         var embedded = NetworkSupport.Grow(ref _embedded, n * E);
         _embedding.Forward(ids, embedded);
+        if (training) _embeddingDropout.Forward(embedded, _context.Path);
         logits = _head.Forward(batch, embedded, training);
         return batch;
     }

@@ -34,6 +34,12 @@ public abstract record SequenceNetworkOptions
     public bool Bidirectional { get; init; }
     /// <summary>Dropout rate in [0, 1) during training: on the pooled vector, and between stacked LSTM layers.</summary>
     public float Dropout { get; init; }
+    /// <summary>
+    /// Dropout rate in [0, 1) during training on the top LSTM layer's output at every step, before pooling
+    /// (each value of each step independently). It is not variational dropout on h_{t−1} inside the
+    /// recurrence: the recurrent connection itself is never dropped, so the fused cell kernels stay as they are.
+    /// </summary>
+    public float RecurrentDropout { get; init; }
     public SequencePoolingKind Pooling { get; init; } = SequencePoolingKind.Last;
     public double LearningRate { get; init; } = 1e-3;
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
@@ -54,6 +60,7 @@ public abstract record SequenceNetworkOptions
         if (HiddenSize < 1) throw new ArgumentOutOfRangeException(nameof(HiddenSize), HiddenSize, "Must be at least 1.");
         if (NumberOfLayers < 1) throw new ArgumentOutOfRangeException(nameof(NumberOfLayers), NumberOfLayers, "Must be at least 1.");
         if (!(Dropout >= 0f && Dropout < 1f)) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Must be in [0, 1).");
+        if (!(RecurrentDropout >= 0f && RecurrentDropout < 1f)) throw new ArgumentOutOfRangeException(nameof(RecurrentDropout), RecurrentDropout, "Must be in [0, 1).");
         if (!Enum.IsDefined(Pooling)) throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "Unknown pooling.");
         if (!Enum.IsDefined(Optimizer)) throw new ArgumentOutOfRangeException(nameof(Optimizer), Optimizer, "Unknown optimizer.");
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Must be positive.");
@@ -69,11 +76,14 @@ public sealed record SequenceClassifierOptions : SequenceNetworkOptions
 {
     /// <summary>Width E of a token embedding.</summary>
     public int EmbeddingSize { get; init; } = 64;
+    /// <summary>Dropout rate in [0, 1) during training on the embedded token vectors (each value of each step independently).</summary>
+    public float EmbeddingDropout { get; init; }
 
     /// <summary>Throws if a value is out of range.</summary>
     public override void Validate()
     {
+        base.Validate(); // first: the shared options' names are what users set most (e.g. Dropout feeds EmbeddingDropout)
         if (EmbeddingSize < 1) throw new ArgumentOutOfRangeException(nameof(EmbeddingSize), EmbeddingSize, "Must be at least 1.");
-        base.Validate();
+        if (!(EmbeddingDropout >= 0f && EmbeddingDropout < 1f)) throw new ArgumentOutOfRangeException(nameof(EmbeddingDropout), EmbeddingDropout, "Must be in [0, 1).");
     }
 }

@@ -1,0 +1,47 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Lstm.MLNet;
+
+/// <summary>The LSTM trainers in ML.NET's catalogs: <c>ml.BinaryClassification.Trainers.LstmText(...)</c>, <c>ml.MulticlassClassification.Trainers.LstmText(...)</c>.</summary>
+public static class LstmCatalog
+{
+    /// <summary>An LSTM binary text classifier: Boolean label, text (or key-typed token) input; outputs Score, Probability, PredictedLabel.</summary>
+    public static LstmEstimator LstmText(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, LstmTextClassifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return new LstmEstimator(CatalogUtils.GetEnvironment(catalog), options, LstmTask.BinaryClassification);
+    }
+
+    /// <summary>An LSTM binary text classifier with default options except the ones given.</summary>
+    public static LstmEstimator LstmText(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+        string labelColumnName = "Label", string textColumnName = "Text", int maxEpochs = 10, int batchSize = 32, double learningRate = 3e-3,
+        string scoreColumnName = "Score", string probabilityColumnName = "Probability", string predictedLabelColumnName = "PredictedLabel",
+        IDataView? validationSet = null)
+        => catalog.LstmText(new LstmTextClassifierOptions
+        {
+            LabelColumnName = labelColumnName, TextColumnName = textColumnName, MaxEpochs = maxEpochs, BatchSize = batchSize,
+            LearningRate = learningRate, ScoreColumnName = scoreColumnName, ProbabilityColumnName = probabilityColumnName,
+            PredictedLabelColumnName = predictedLabelColumnName, ValidationSet = validationSet,
+        });
+
+    /// <summary>An LSTM multiclass text classifier: key label, text (or key-typed token) input; outputs Score (class probabilities) and PredictedLabel (key).</summary>
+    public static LstmEstimator LstmText(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, LstmTextClassifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return new LstmEstimator(CatalogUtils.GetEnvironment(catalog), options, LstmTask.MulticlassClassification);
+    }
+
+    /// <summary>An LSTM multiclass text classifier with default options except the ones given.</summary>
+    public static LstmEstimator LstmText(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = "Label", string textColumnName = "Text", int maxEpochs = 10, int batchSize = 32, double learningRate = 3e-3,
+        string scoreColumnName = "Score", string predictedLabelColumnName = "PredictedLabel", IDataView? validationSet = null)
+        => catalog.LstmText(new LstmTextClassifierOptions
+        {
+            LabelColumnName = labelColumnName, TextColumnName = textColumnName, MaxEpochs = maxEpochs, BatchSize = batchSize,
+            LearningRate = learningRate, ScoreColumnName = scoreColumnName, PredictedLabelColumnName = predictedLabelColumnName,
+            ValidationSet = validationSet,
+        });
+}

@@ -1,0 +1,74 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using static Microsoft.ML.SchemaShape.Column;
+
+namespace Lstm.MLNet;
+
+/// <summary>What the LSTM reads: text (tokenised by the model's <see cref="Text.WordTokenizer"/>) or token ids from upstream.</summary>
+internal enum LstmInputKind : byte
+{
+    /// <summary>A string column.</summary>
+    Text = 1,
+    /// <summary>A vector of key type: raw key k (1…Count) is network id k + 1; 0 (missing) is the unknown id 1; id 0 stays padding.</summary>
+    KeyTokens = 2,
+}
+
+/// <summary>Schema checks shared by the estimator (on <see cref="SchemaShape"/>), Fit and the mapper (on <see cref="DataViewSchema"/>), so every path gives the same messages.</summary>
+internal static class LstmColumns
+{
+    public const string ExpectedInput = "String (text) or a vector of key type (token ids, e.g. from TokenizeIntoWords + MapValueToKey)";
+
+    public static string Describe(DataViewType type) => type switch
+    {
+        VectorDataViewType v => v.Size == 0 ? $"Vector<{v.ItemType}> (variable length)" : $"Vector<{v.ItemType}, {v.Size}>",
+        _ => type.ToString(),
+    };
+
+    public static string Describe(SchemaShape.Column column) => column.Kind switch
+    {
+        VectorKind.Scalar => column.ItemType.ToString(),
+        VectorKind.Vector => $"Vector<{column.ItemType}> (fixed length)",
+        _ => $"Vector<{column.ItemType}> (variable length)",
+    };
+
+    /// <summary>The input's kind, or an <see cref="ArgumentOutOfRangeException"/> naming the column, what was expected and what was found.</summary>
+    public static LstmInputKind InputKind(string columnName, DataViewType type)
+    {
+        if (type is TextDataViewType) return LstmInputKind.Text;
+        if (type is VectorDataViewType { ItemType: KeyDataViewType }) return LstmInputKind.KeyTokens;
+        throw new ArgumentOutOfRangeException("input", $"Input column '{columnName}' has type {Describe(type)}; expected {ExpectedInput}.");
+    }
+
+    public static LstmInputKind InputKind(SchemaShape.Column column)
+    {
+        if (column.Kind == VectorKind.Scalar && column.ItemType is TextDataViewType) return LstmInputKind.Text;
+        if (column.Kind != VectorKind.Scalar && column.IsKey) return LstmInputKind.KeyTokens;
+        throw new ArgumentOutOfRangeException("inputSchema", $"Input column '{column.Name}' has type {Describe(column)}; expected {ExpectedInput}.");
+    }
+
+    public static Exception MissingColumn(string role, string name, IEnumerable<string> available) =>
+        new ArgumentOutOfRangeException("input", $"The {role} column '{name}' is not in the data; columns: {string.Join(", ", available.Select(n => $"'{n}'"))}.");
+
+    /// <summary>The task the label's type asks for (constrained by the catalog method's <paramref name="required"/> task), or a specific exception.</summary>
+    public static LstmTask TaskOf(string labelName, DataViewType labelType, DataViewType inputType, LstmTask? required)
+    {
+        LstmTask? inferred = labelType switch
+        {
+            BooleanDataViewType => LstmTask.BinaryClassification,
+            KeyDataViewType => LstmTask.MulticlassClassification,
+            _ => null,
+        };
+        if (inferred is null && labelType is NumberDataViewType { RawType: var raw } && raw == typeof(float)
+            && inputType is VectorDataViewType { ItemType: NumberDataViewType { RawType: var itemRaw } } && itemRaw == typeof(float))
+            throw new NotSupportedException($"Label column '{labelName}' is Single and the input is a float vector: that asks for sequence regression " +
+                "(issue 4: LstmSequenceRegressor), which is not available yet. For classification use a Boolean label (binary) or a key label (multiclass, e.g. MapValueToKey).");
+        return (required, inferred) switch
+        {
+            (null, LstmTask task) => task,
+            (LstmTask r, LstmTask task) when r == task => task,
+            (LstmTask.BinaryClassification, _) => throw new ArgumentOutOfRangeException("input", $"Label column '{labelName}' has type {Describe(labelType)}; binary classification expects Boolean."),
+            (LstmTask.MulticlassClassification, _) => throw new ArgumentOutOfRangeException("input", $"Label column '{labelName}' has type {Describe(labelType)}; multiclass classification expects a key type (e.g. from MapValueToKey)."),
+            _ => throw new ArgumentOutOfRangeException("input", $"Label column '{labelName}' has type {Describe(labelType)}; expected Boolean (binary classification) or a key type (multiclass, e.g. from MapValueToKey)."),
+        };
+    }
+}

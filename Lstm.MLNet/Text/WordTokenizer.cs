@@ -1,0 +1,244 @@
+using System.Buffers;
+using System.Text;
+using Microsoft.ML.Tokenizers;
+
+namespace Lstm.MLNet.Text;
+
+/// <summary>
+/// A word-level <see cref="Tokenizer"/> with a vocabulary learned from training texts: lower-cases
+/// (<see cref="LowerCaseNormalizer"/>), splits into words and single punctuation marks
+/// (<see cref="PreTokenizer.CreateWordOrPunctuation"/>, i.e. <c>\w+|\p{P}</c>), and maps each piece to its id.
+/// Id <see cref="PaddingId"/> = 0 is padding (what an empty text reads as), id <see cref="UnknownId"/> = 1
+/// every piece outside the vocabulary; learned tokens follow from id 2 in order of decreasing training
+/// frequency, ties in ordinal order, so the same texts always give the same ids.
+/// <para>Thread-safe: the vocabulary never changes after construction.</para>
+/// </summary>
+public sealed class WordTokenizer : Tokenizer
+{
+    public const int PaddingId = 0;
+    public const int UnknownId = 1;
+    public const string PaddingToken = "<pad>";
+    public const string UnknownToken = "<unk>";
+    /// <summary>Ids 0 and 1 are reserved (padding and unknown).</summary>
+    public const int ReservedIds = 2;
+
+    private static readonly PreTokenizer WordOrPunctuation = PreTokenizer.CreateWordOrPunctuation();
+
+    private readonly string[] _tokens;  // id → token
+    private readonly Dictionary<string, int> _ids;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _spanLookup;
+
+    private WordTokenizer(string[] tokens)
+    {
+        _tokens = tokens;
+        _ids = new Dictionary<string, int>(tokens.Length, StringComparer.Ordinal);
+        for (int id = ReservedIds; id < tokens.Length; id++)
+            if (!_ids.TryAdd(tokens[id], id))
+                throw new ArgumentException($"Token '{tokens[id]}' appears twice in the vocabulary (ids {_ids[tokens[id]]} and {id}).", nameof(tokens));
+        _spanLookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>
+    /// Learns a vocabulary from <paramref name="texts"/> (null or blank texts are ignored): the pieces seen at
+    /// least <paramref name="minTokenFrequency"/> times, the most frequent first, at most
+    /// <paramref name="maxVocabularySize"/> ids in all (the 2 reserved ids included).
+    /// </summary>
+    public static WordTokenizer Train(IEnumerable<string?> texts, int maxVocabularySize = 20_000, int minTokenFrequency = 1)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        if (maxVocabularySize < ReservedIds + 1)
+            throw new ArgumentOutOfRangeException(nameof(maxVocabularySize), maxVocabularySize, $"Must be at least {ReservedIds + 1} (ids 0 and 1 are reserved).");
+        if (minTokenFrequency < 1) throw new ArgumentOutOfRangeException(nameof(minTokenFrequency), minTokenFrequency, "Must be at least 1.");
+
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var lookup = counts.GetAlternateLookup<ReadOnlySpan<char>>();
+        foreach (var text in texts)
+        {
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            string normalized = LowerCaseNormalizer.Instance.Normalize(text);
+            foreach (var (offset, length) in WordOrPunctuation.PreTokenize(normalized))
+            {
+                var piece = normalized.AsSpan(offset, length);
+                if (lookup.TryGetValue(piece, out int count)) lookup[piece] = count + 1;
+                else lookup[piece] = 1;
+            }
+        }
+        var learned = counts.Where(kv => kv.Value >= minTokenFrequency)
+            .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .Take(maxVocabularySize - ReservedIds).Select(kv => kv.Key);
+        return new WordTokenizer([PaddingToken, UnknownToken, .. learned]);
+    }
+
+    /// <summary>A tokenizer over a saved vocabulary: <paramref name="vocabulary"/>[id] is the token of id (ids 0 and 1 the reserved tokens).</summary>
+    public static WordTokenizer FromVocabulary(IReadOnlyList<string> vocabulary)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        if (vocabulary.Count < ReservedIds || vocabulary[PaddingId] != PaddingToken || vocabulary[UnknownId] != UnknownToken)
+            throw new ArgumentException($"A vocabulary starts with '{PaddingToken}' (id 0) and '{UnknownToken}' (id 1).", nameof(vocabulary));
+        for (int id = ReservedIds; id < vocabulary.Count; id++)
+            if (string.IsNullOrEmpty(vocabulary[id]))
+                throw new ArgumentException($"Vocabulary entry {id} is empty.", nameof(vocabulary));
+        return new WordTokenizer([.. vocabulary]);
+    }
+
+    /// <summary>Number of ids, the reserved ones included.</summary>
+    public int VocabularySize => _tokens.Length;
+
+    /// <summary>The token of each id (index = id).</summary>
+    public IReadOnlyList<string> Vocabulary => _tokens;
+
+    public override PreTokenizer PreTokenizer => WordOrPunctuation;
+
+    public override Normalizer Normalizer => LowerCaseNormalizer.Instance;
+
+    /// <summary>The id of <paramref name="token"/> (already lower-case), or <see cref="UnknownId"/>.</summary>
+    public int IdOf(ReadOnlySpan<char> token) => _spanLookup.TryGetValue(token, out int id) ? id : UnknownId;
+
+    /// <summary>
+    /// The ids of <paramref name="text"/>'s first <paramref name="maxTokens"/> pieces (0 = all), in order; an
+    /// empty array for null, empty or blank text. The fast path used in training and prediction.
+    /// </summary>
+    public int[] Encode(string? text, int maxTokens = 0)
+    {
+        if (maxTokens < 0) throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens, "Must be 0 (no limit) or positive.");
+        if (string.IsNullOrWhiteSpace(text)) return [];
+        string normalized = LowerCaseNormalizer.Instance.Normalize(text);
+        var ids = new List<int>();
+        foreach (var (offset, length) in WordOrPunctuation.PreTokenize(normalized))
+        {
+            ids.Add(IdOf(normalized.AsSpan(offset, length)));
+            if (ids.Count == maxTokens) break;
+        }
+        return ids.ToArray();
+    }
+
+    protected override EncodeResults<EncodedToken> EncodeToTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
+    {
+        var pieces = Split(text, textSpan, settings, out var source, out var normalized);
+        var tokens = new List<EncodedToken>();
+        int consumed = 0;
+        foreach (var (offset, length) in pieces)
+        {
+            if (tokens.Count == settings.MaxTokenCount) break;
+            var piece = source.Slice(offset, length);
+            tokens.Add(new EncodedToken(IdOf(piece), piece.ToString(), new Range(offset, offset + length)));
+            consumed = offset + length;
+        }
+        return new EncodeResults<EncodedToken> { Tokens = tokens, NormalizedText = normalized, CharsConsumed = tokens.Count == pieces.Count ? source.Length : consumed };
+    }
+
+    protected override EncodeResults<int> EncodeToIds(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
+    {
+        var pieces = Split(text, textSpan, settings, out var source, out var normalized);
+        var ids = new List<int>();
+        int consumed = 0;
+        foreach (var (offset, length) in pieces)
+        {
+            if (ids.Count == settings.MaxTokenCount) break;
+            ids.Add(IdOf(source.Slice(offset, length)));
+            consumed = offset + length;
+        }
+        return new EncodeResults<int> { Tokens = ids, NormalizedText = normalized, CharsConsumed = ids.Count == pieces.Count ? source.Length : consumed };
+    }
+
+    protected override int CountTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
+    {
+        var pieces = Split(text, textSpan, settings, out _, out _);
+        return Math.Min(pieces.Count, settings.MaxTokenCount);
+    }
+
+    protected override int GetIndexByTokenCount(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings, bool fromEnd,
+        out string? normalizedString, out int tokenCount)
+    {
+        var pieces = Split(text, textSpan, settings, out var source, out var normalized);
+        normalizedString = normalized;
+        int max = settings.MaxTokenCount;
+        tokenCount = Math.Min(pieces.Count, max);
+        if (tokenCount == pieces.Count) return fromEnd ? 0 : source.Length;
+        if (tokenCount == 0) return fromEnd ? source.Length : 0;
+        return fromEnd ? pieces[^tokenCount].Offset : pieces[tokenCount - 1].Offset + pieces[tokenCount - 1].Length;
+    }
+
+    /// <summary>The tokens of <paramref name="ids"/> joined by spaces (ids out of range are skipped; padding is dropped).</summary>
+    public override string Decode(IEnumerable<int> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var text = new StringBuilder();
+        foreach (int id in ids)
+        {
+            if (id == PaddingId || (uint)id >= (uint)_tokens.Length) continue;
+            if (text.Length > 0) text.Append(' ');
+            text.Append(_tokens[id]);
+        }
+        return text.ToString();
+    }
+
+    public override OperationStatus Decode(IEnumerable<int> ids, Span<char> destination, out int idsConsumed, out int charsWritten)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        idsConsumed = 0;
+        charsWritten = 0;
+        foreach (int id in ids)
+        {
+            if (id != PaddingId && (uint)id < (uint)_tokens.Length)
+            {
+                string token = _tokens[id];
+                int needed = token.Length + (charsWritten > 0 ? 1 : 0);
+                if (charsWritten + needed > destination.Length) return OperationStatus.DestinationTooSmall;
+                if (charsWritten > 0) destination[charsWritten++] = ' ';
+                token.AsSpan().CopyTo(destination[charsWritten..]);
+                charsWritten += token.Length;
+            }
+            idsConsumed++;
+        }
+        return OperationStatus.Done;
+    }
+
+    /// <summary>Writes the vocabulary (count, then each token); <see cref="Read"/> reads it back.</summary>
+    public void Write(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(_tokens.Length);
+        foreach (var token in _tokens) writer.Write(token);
+    }
+
+    /// <summary>Reads a vocabulary written by <see cref="Write"/>; throws <see cref="InvalidDataException"/> when it is malformed.</summary>
+    public static WordTokenizer Read(BinaryReader reader, int maxVocabularySize = int.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        int count = reader.ReadInt32();
+        if (count < ReservedIds || count > maxVocabularySize)
+            throw new InvalidDataException($"The saved vocabulary claims {count} tokens; expected between {ReservedIds} and {maxVocabularySize}.");
+        var tokens = new string[count];
+        for (int i = 0; i < count; i++) tokens[i] = reader.ReadString();
+        try
+        {
+            return FromVocabulary(tokens);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException("The saved vocabulary is malformed: " + e.Message, e);
+        }
+    }
+
+    /// <summary>Normalises (when asked) and splits into pieces: the text the offsets refer to, the normalised string (null when not normalised), the pieces.</summary>
+    private static List<(int Offset, int Length)> Split(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings, out ReadOnlySpan<char> source, out string? normalized)
+    {
+        if (settings.MaxTokenCount <= 0)
+            throw new ArgumentOutOfRangeException(nameof(settings), settings.MaxTokenCount, "MaxTokenCount must be positive.");
+        normalized = null;
+        source = text is null ? textSpan : text.AsSpan();
+        if (settings.ConsiderNormalization)
+        {
+            normalized = text is null ? LowerCaseNormalizer.Instance.Normalize(textSpan) : LowerCaseNormalizer.Instance.Normalize(text);
+            source = normalized.AsSpan();
+        }
+        List<(int, int)> pieces;
+        if (settings.ConsiderPreTokenization)
+            pieces = normalized is not null ? WordOrPunctuation.PreTokenize(normalized).ToList()
+                : text is not null ? WordOrPunctuation.PreTokenize(text).ToList() : WordOrPunctuation.PreTokenize(textSpan).ToList();
+        else
+            pieces = source.IsEmpty ? [] : [(0, source.Length)];
+        return pieces;
+    }
+}

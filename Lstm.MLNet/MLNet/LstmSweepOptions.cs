@@ -1,0 +1,84 @@
+using Lstm.MLNet.Sweeps;
+using Microsoft.ML;
+
+namespace Lstm.MLNet;
+
+/// <summary>
+/// What <see cref="LstmExperimentCatalog.Sweep"/> searches and how it measures (in the spirit of ML.NET AutoML's
+/// experiment settings). Every trial trains a copy of <see cref="BaseOptions"/> with one configuration of
+/// <see cref="SearchSpace"/> written over it.
+/// </summary>
+public sealed class LstmSweepOptions
+{
+    /// <summary>The task; inferred from the label column's type when null (Boolean → binary, key or text → multiclass).</summary>
+    public LstmTask? Task { get; set; }
+    public string LabelColumnName { get; set; } = "Label";
+    public string TextColumnName { get; set; } = "Text";
+    /// <summary>A key-typed token vector column to read instead of <see cref="TextColumnName"/>.</summary>
+    public string? FeatureColumnName { get; set; }
+
+    /// <summary>Trials at most, counting every rung of successive halving.</summary>
+    public int MaxTrials { get; set; } = 20;
+    /// <summary>No new trial starts after this; a running trial is stopped and recorded as cancelled.</summary>
+    public TimeSpan MaxExperimentTime { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// The metric to optimise, a property of ML.NET's metrics class for the task: binary <c>Accuracy</c> (default),
+    /// <c>AreaUnderRocCurve</c>, <c>F1Score</c>, <c>LogLoss</c>…; multiclass <c>MacroAccuracy</c> (default),
+    /// <c>MicroAccuracy</c>, <c>LogLoss</c>…. Losses are minimised, the rest maximised.
+    /// </summary>
+    public string? Metric { get; set; }
+    /// <summary>Cross-validation folds per trial (ignored when <see cref="ValidationSet"/> is given). At least 2.</summary>
+    public int Folds { get; set; } = 3;
+    /// <summary>Train each trial on all the data and measure on this set instead of cross-validating.</summary>
+    public IDataView? ValidationSet { get; set; }
+    /// <summary>Successive halving's rate η: each rung keeps the best 1/η and trains them η× longer.</summary>
+    public int HalvingRate { get; set; } = 3;
+    /// <summary>Seeds the configurations drawn, the folds and every trial's training.</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>The dimensions searched (default: <see cref="LstmSearchSpaces.Default"/>). Narrow or extend it by property name of <see cref="LstmOptions"/>.</summary>
+    public SearchSpace SearchSpace { get; set; } = LstmSearchSpaces.Default();
+    /// <summary>The options of every trial before the configuration is written over them (column names, vocabulary, threads…).</summary>
+    public LstmOptions BaseOptions { get; set; } = new();
+
+    /// <summary>A featurising prefix (e.g. a tokenizer) re-fitted inside every fold on that fold's training part only, so nothing leaks across folds.</summary>
+    public IEstimator<ITransformer>? Preprocessing { get; set; }
+
+    /// <summary>Whether the best configuration is trained once more on all the data after the sweep (its model is <see cref="LstmSweepResult.BestRun"/>'s).</summary>
+    public bool RefitBestOnAllData { get; set; } = true;
+
+    public IProgress<LstmTrialResult>? Progress { get; set; }
+    public CancellationToken CancellationToken { get; set; }
+
+    internal void Validate()
+    {
+        if (MaxTrials < 1) throw new ArgumentOutOfRangeException(nameof(MaxTrials), MaxTrials, "Must be at least 1.");
+        if (MaxExperimentTime <= TimeSpan.Zero && MaxExperimentTime != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(MaxExperimentTime), MaxExperimentTime, "Must be positive (or Timeout.InfiniteTimeSpan).");
+        if (ValidationSet is null && Folds < 2) throw new ArgumentOutOfRangeException(nameof(Folds), Folds, "Cross-validation needs at least 2 folds (or give a ValidationSet).");
+        if (HalvingRate < 2) throw new ArgumentOutOfRangeException(nameof(HalvingRate), HalvingRate, "Must be at least 2.");
+        ArgumentNullException.ThrowIfNull(SearchSpace, nameof(SearchSpace));
+        ArgumentNullException.ThrowIfNull(BaseOptions, nameof(BaseOptions));
+        SearchSpace.Validate(BaseOptions.GetType());
+        BaseOptions.Validate();
+    }
+}
+
+/// <summary>The search spaces the sweep starts from.</summary>
+public static class LstmSearchSpaces
+{
+    /// <summary>
+    /// The dimensions of the issue: sizes, depth, direction, dropout, learning rate (log scale), batch size, pooling
+    /// and epochs. Each default is the trainer's own default, so the first trial of a sweep is the default model.
+    /// </summary>
+    public static SearchSpace Default() => new SearchSpace()
+        .Set(nameof(LstmOptions.HiddenSize), SearchDimension.ChoiceWithDefault(64, 32, 64, 128))
+        .Set(nameof(LstmOptions.EmbeddingSize), SearchDimension.ChoiceWithDefault(64, 32, 64, 128))
+        .Set(nameof(LstmOptions.NumberOfLayers), SearchDimension.Choice(1, 2))
+        .Set(nameof(LstmOptions.Bidirectional), SearchDimension.ChoiceWithDefault(true, false, true))
+        .Set(nameof(LstmOptions.Dropout), SearchDimension.Range(0.0, 0.5, 0.3))
+        .Set(nameof(LstmOptions.LearningRate), SearchDimension.Range(3e-4, 1e-2, 3e-3, logScale: true))
+        .Set(nameof(LstmOptions.BatchSize), SearchDimension.ChoiceWithDefault(32, 16, 32, 64))
+        .Set(nameof(LstmOptions.Pooling), SearchDimension.ChoiceWithDefault(LstmPooling.Max, LstmPooling.Last, LstmPooling.Mean, LstmPooling.Max))
+        .Set(nameof(LstmOptions.MaxEpochs), SearchDimension.ChoiceWithDefault(10, 6, 10, 15));
+}

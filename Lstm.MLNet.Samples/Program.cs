@@ -1,29 +1,64 @@
-using Lstm.MLNet.Samples;
+using Lstm.MLNet.Samples.Classification;
+using Lstm.MLNet.Samples.Common;
+using Lstm.MLNet.Samples.Consumption;
 
-// Sub-commands: the first argument picks a sample; with none (or only options), the sentiment classifier runs.
-bool named = args.Length > 0 && (!args[0].StartsWith('-') || args[0] is "-h" or "--help");
+// Lstm.MLNet samples, one console app with sub-commands (Model Builder style: the training parts live in
+// Classification/ and friends, the consumption part in Consumption/). With no command, 'sentiment' runs.
+bool named = args.Length > 0 && !args[0].StartsWith('-');
 string command = named ? args[0].ToLowerInvariant() : "sentiment";
 string[] rest = named ? args[1..] : args;
 
-switch (command)
+try
 {
-    case "sentiment":
-        return SentimentSample.Run(rest);
-    case "help" or "-h" or "--help":
-        PrintUsage(Console.Out);
-        return 0;
-    default:
-        Console.Error.WriteLine($"Unknown command '{command}'.");
-        PrintUsage(Console.Error);
-        return 1;
+    return command switch
+    {
+        "sentiment" or "spam" or "mr" => TextClassificationSample.Run(command, rest),
+        "quality" => QualitySample.Run(rest),
+        "predict" => PredictCommand(rest),
+        "help" or "-h" or "--help" => Usage(Console.Out, 0),
+        _ => Usage(Console.Error, 1, $"Unknown command '{command}'."),
+    };
+}
+catch (ArgumentException e) when (e.Source == typeof(SampleArguments).Assembly.GetName().Name)
+{
+    return Usage(Console.Error, 1, e.Message);
 }
 
-static void PrintUsage(TextWriter writer)
+static int PredictCommand(string[] args)
 {
-    writer.WriteLine("Usage: Lstm.MLNet.Samples [command] [options]");
+    var arguments = SampleArguments.Parse(args, "--model");
+    string modelPath = arguments.Named.TryGetValue("--model", out var path) ? path : arguments.OutputPath("sentiment-model.zip");
+    var consumer = ConsumeModel.Load(modelPath);
+    var texts = arguments.Positional.Count > 0 ? arguments.Positional.ToList() : ReadLines(Console.In);
+    foreach (var text in texts)
+    {
+        var prediction = consumer.Predict(text);
+        Console.WriteLine($"{(prediction.PredictedLabel ? "true " : "false")}  p={prediction.Probability:F3}  {text}");
+    }
+    return 0;
+}
+
+static List<string> ReadLines(TextReader reader)
+{
+    var lines = new List<string>();
+    while (reader.ReadLine() is { } line)
+        if (!string.IsNullOrWhiteSpace(line)) lines.Add(line);
+    return lines;
+}
+
+static int Usage(TextWriter writer, int exitCode, string? error = null)
+{
+    if (error != null) writer.WriteLine(error);
+    writer.WriteLine("Usage: dotnet run -c Release --project Lstm.MLNet.Samples -- <command> [options]");
     writer.WriteLine();
     writer.WriteLine("Commands:");
-    writer.WriteLine("  sentiment   (default) LSTM sentiment classifier on the bundled UCI sentences (amazon, imdb, yelp).");
-    writer.WriteLine("              Options: --epochs N, --threads N (0 = all cores), --seed N");
-    writer.WriteLine("  help        This text.");
+    writer.WriteLine("  sentiment [sentences...]   (default) LSTM sentiment classifier on the UCI sentences: train with a progress");
+    writer.WriteLine("                             bar, metrics and confusion matrix, save, reload, predict, PNG of the training curves");
+    writer.WriteLine("  spam [messages...]         the same on the UCI SMS Spam Collection");
+    writer.WriteLine("  mr [sentences...]          the same on the movie-review polarity data (Pang & Lee)");
+    writer.WriteLine("  quality [--datasets a,b]   LSTM vs FeaturizeText+SDCA on each data set's protocol (5-fold, 80/20, 10-fold); Markdown");
+    writer.WriteLine("  predict --model M.zip [texts...]  predict with a saved binary text model (texts from stdin when none)");
+    writer.WriteLine();
+    writer.WriteLine($"Options: {SampleArguments.Usage}");
+    return exitCode;
 }

@@ -29,8 +29,6 @@ public sealed class LstmTextClassificationTransformer : LstmTransformer
     internal const string LoaderSignature = "LstmTextClassifier";
     internal const string UserName = "LSTM Text Classifier";
     private const string LabelSchemaStream = "LabelSchema";
-    /// <summary>Guards against a corrupted or hostile model: no tensor or string list in a saved model is larger.</summary>
-    private const int MaxSavedCount = 1 << 28;
 
     private readonly SequenceClassifierNetwork _network;  // the weights; only inference views of it run
     private readonly ConcurrentBag<InferenceWorkspace> _workspaces = new();
@@ -158,32 +156,13 @@ public sealed class LstmTextClassificationTransformer : LstmTransformer
         w.Write((byte)InputKind);
         foreach (var name in new[] { InputColumnName, LabelColumnName, _options.ScoreColumnName, _options.ProbabilityColumnName, _options.PredictedLabelColumnName })
             w.Write(name);
-        WriteOptions(w, _options);
+        LstmModelFormat.WriteOptions(w, _options);
         w.Write(NumberOfClasses);
         w.Write(VocabularySize);
         if (InputKind == LstmInputKind.Text) Tokenizer!.Write(w);
-        w.Write(TrainingHistory.Count);
-        foreach (var p in TrainingHistory)
-        {
-            w.Write(p.Epoch); w.Write(p.MaxEpochs); w.Write(p.TrainLoss);
-            w.Write(p.ValidationLoss.HasValue); w.Write(p.ValidationLoss ?? 0);
-            w.Write(p.ValidationAccuracy.HasValue); w.Write(p.ValidationAccuracy ?? 0);
-            w.Write(p.SequencesPerSecond); w.Write(p.Elapsed.Ticks); w.Write(p.IsBest);
-            w.Write(p.TrainingSequences); w.Write(p.ValidationSequences);
-        }
+        LstmModelFormat.WriteHistory(w, TrainingHistory);
         w.Write(BestEpoch);
-        var tensors = _network.NamedParameters().ToArray();
-        w.Write(tensors.Length);
-        var checksum = new Fnv1a64();
-        foreach (var (name, values) in tensors)
-        {
-            w.Write(name);
-            w.Write(values.Length);
-            var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan());
-            w.Write(bytes);
-            checksum.Add(bytes);
-        }
-        w.Write(checksum.Value);
+        LstmModelFormat.WriteTensors(w, _network.NamedParameters());
         if (_labelSchema is not null)
             ctx.SaveBinaryStream(LabelSchemaStream, writer =>
             {
@@ -223,7 +202,7 @@ public sealed class LstmTextClassificationTransformer : LstmTransformer
         if (!Enum.IsDefined(inputKind)) throw new InvalidDataException($"Unknown input kind {(int)inputKind}.");
         string inputColumn = r.ReadString(), labelColumn = r.ReadString();
         string scoreColumn = r.ReadString(), probabilityColumn = r.ReadString(), predictedLabelColumn = r.ReadString();
-        var options = ReadOptions(r);
+        var options = LstmModelFormat.ReadOptions(r);
         options.LabelColumnName = labelColumn;
         options.ScoreColumnName = scoreColumn;
         options.ProbabilityColumnName = probabilityColumn;
@@ -235,46 +214,19 @@ public sealed class LstmTextClassificationTransformer : LstmTransformer
         int vocabularySize = r.ReadInt32();
         if (classes < 2 || (task == LstmTask.BinaryClassification && classes != 2) || classes > 1_000_000)
             throw new InvalidDataException($"The model claims {classes} classes for {task}.");
-        if (vocabularySize < WordTokenizer.ReservedIds || vocabularySize > MaxSavedCount)
+        if (vocabularySize < WordTokenizer.ReservedIds || vocabularySize > LstmModelFormat.MaxSavedCount)
             throw new InvalidDataException($"The model claims a vocabulary of {vocabularySize} ids.");
         WordTokenizer? tokenizer = null;
         if (inputKind == LstmInputKind.Text)
         {
-            tokenizer = WordTokenizer.Read(r, MaxSavedCount);
+            tokenizer = WordTokenizer.Read(r, LstmModelFormat.MaxSavedCount);
             if (tokenizer.VocabularySize != vocabularySize)
                 throw new InvalidDataException($"The saved vocabulary has {tokenizer.VocabularySize} tokens; the model expects {vocabularySize}.");
         }
-        int historyCount = CheckCount(r.ReadInt32(), "training history entries");
-        var history = new LstmTrainingProgress[historyCount];
-        for (int i = 0; i < historyCount; i++)
-        {
-            int epoch = r.ReadInt32(), maxEpochs = r.ReadInt32();
-            double trainLoss = r.ReadDouble();
-            bool hasLoss = r.ReadBoolean(); double loss = r.ReadDouble();
-            bool hasAccuracy = r.ReadBoolean(); double accuracy = r.ReadDouble();
-            double speed = r.ReadDouble(); long ticks = r.ReadInt64(); bool isBest = r.ReadBoolean();
-            int trainCount = r.ReadInt32(), validationCount = r.ReadInt32();
-            history[i] = new LstmTrainingProgress(epoch, maxEpochs, trainLoss, hasLoss ? loss : null, hasAccuracy ? accuracy : null, speed, TimeSpan.FromTicks(ticks), isBest)
-            { TrainingSequences = trainCount, ValidationSequences = validationCount };
-        }
+        var history = LstmModelFormat.ReadHistory(r);
         int bestEpoch = r.ReadInt32();
 
-        int tensorCount = CheckCount(r.ReadInt32(), "tensors");
-        var tensors = new (string Name, float[] Values)[tensorCount];
-        var checksum = new Fnv1a64();
-        for (int i = 0; i < tensorCount; i++)
-        {
-            string name = r.ReadString();
-            int length = CheckCount(r.ReadInt32(), $"values in tensor '{name}'");
-            var values = new float[length];
-            var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan());
-            ReadExactly(r, bytes);
-            checksum.Add(bytes);
-            tensors[i] = (name, values);
-        }
-        ulong savedChecksum = r.ReadUInt64();
-        if (savedChecksum != checksum.Value)
-            throw new InvalidDataException($"The weights' checksum is {checksum.Value:X16}; the model recorded {savedChecksum:X16}: the weights are corrupted.");
+        var tensors = LstmModelFormat.ReadTensors(r);
 
         DataViewSchema? labelSchema = null;
         if (task == LstmTask.MulticlassClassification)
@@ -293,64 +245,6 @@ public sealed class LstmTextClassificationTransformer : LstmTransformer
         network.LoadParameters(tensors);
         return new LstmTextClassificationTransformer(env, task, inputColumn, inputKind, labelColumn, options, tokenizer, vocabularySize,
             network, labelSchema, history, bestEpoch);
-    }
-
-    private static void ReadExactly(BinaryReader reader, Span<byte> bytes)
-    {
-        // BinaryReader.Read may return fewer bytes than asked on a stream boundary; loop until full or EOF.
-        int done = 0;
-        while (done < bytes.Length)
-        {
-            int read = reader.BaseStream.Read(bytes[done..]);
-            if (read == 0) throw new EndOfStreamException("The model ends in the middle of the weights.");
-            done += read;
-        }
-    }
-
-    private static int CheckCount(int count, string what) =>
-        count >= 0 && count <= MaxSavedCount ? count : throw new InvalidDataException($"The model claims {count} {what}.");
-
-    private static void WriteOptions(BinaryWriter w, LstmOptions o)
-    {
-        w.Write(o.EmbeddingSize); w.Write(o.HiddenSize); w.Write(o.NumberOfLayers); w.Write(o.Bidirectional);
-        w.Write(o.Dropout); w.Write(o.RecurrentDropout); w.Write((int)o.Pooling); w.Write(o.MaxSequenceLength);
-        w.Write(o.BatchSize); w.Write(o.MaxEpochs); w.Write(o.LearningRate); w.Write((int)o.Optimizer);
-        w.Write(o.WeightDecay); w.Write(o.GradientClipNorm); w.Write(o.ValidationFraction); w.Write(o.EarlyStoppingPatience);
-        w.Write(o.Seed); w.Write(o.NumberOfThreads ?? 0); w.Write(o.MaxVocabularySize); w.Write(o.MinTokenFrequency);
-        w.Write(o.TextColumnName); w.Write(o.FeatureColumnName is not null); w.Write(o.FeatureColumnName ?? "");
-    }
-
-    private static LstmOptions ReadOptions(BinaryReader r)
-    {
-        var o = new LstmOptions
-        {
-            EmbeddingSize = r.ReadInt32(), HiddenSize = r.ReadInt32(), NumberOfLayers = r.ReadInt32(), Bidirectional = r.ReadBoolean(),
-            Dropout = r.ReadSingle(), RecurrentDropout = r.ReadSingle(), Pooling = (LstmPooling)r.ReadInt32(), MaxSequenceLength = r.ReadInt32(),
-            BatchSize = r.ReadInt32(), MaxEpochs = r.ReadInt32(), LearningRate = r.ReadDouble(), Optimizer = (LstmOptimizer)r.ReadInt32(),
-            WeightDecay = r.ReadDouble(), GradientClipNorm = r.ReadSingle(), ValidationFraction = r.ReadDouble(), EarlyStoppingPatience = r.ReadInt32(),
-            Seed = r.ReadInt32(),
-        };
-        int threads = r.ReadInt32();
-        o.NumberOfThreads = threads == 0 ? null : threads;
-        o.MaxVocabularySize = r.ReadInt32();
-        o.MinTokenFrequency = r.ReadInt32();
-        o.TextColumnName = r.ReadString();
-        bool hasFeature = r.ReadBoolean();
-        string feature = r.ReadString();
-        o.FeatureColumnName = hasFeature ? feature : null;
-        return o;
-    }
-
-    /// <summary>64-bit FNV-1a: detects corrupted weights (not an integrity guarantee against tampering).</summary>
-    private struct Fnv1a64
-    {
-        private ulong _hash;
-        public Fnv1a64() => _hash = 14695981039346656037UL;
-        public readonly ulong Value => _hash;
-        public void Add(ReadOnlySpan<byte> bytes)
-        {
-            foreach (byte b in bytes) _hash = (_hash ^ b) * 1099511628211UL;
-        }
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 using Lstm.MLNet.Compute;
+using Lstm.MLNet.Model.Training;
 
 namespace Lstm.MLNet.Model;
 
@@ -13,19 +14,23 @@ namespace Lstm.MLNet.Model;
 /// (<see cref="TimeSeries.Standardizer"/>), an LSTM learns badly from raw magnitudes.</para>
 /// <para>Training is reproducible: equal <see cref="SequenceNetworkOptions.Seed"/> and batches give
 /// bit-identical losses and weights, whatever the thread count. Workspaces are kept between calls, so an
-/// instance is not thread-safe (use one per thread for inference).</para>
+/// instance is not thread-safe: for inference from several threads, give each thread an
+/// <see cref="CreateInferenceView"/> (it shares the weights).</para>
+/// <para>As an <see cref="ISequenceTrainable{TSequence, TTarget}"/> a target is the float[K] of one sequence, and the
+/// evaluation's metric is NaN (a regressor has no accuracy; the loss is the mean squared error).</para>
 /// </summary>
-public sealed class SequenceRegressorNetwork
+public sealed class SequenceRegressorNetwork : ISequenceTrainable<float[], float[]>
 {
     /// <summary>Inference runs in chunks of this many sequences, bounding the workspaces whatever the caller passes.</summary>
     private const int InferenceBatchSize = 256;
 
     private readonly PooledLstmHead _head;
-    private readonly Optimizer _optimizer;
+    private readonly Optimizer? _optimizer;  // null for an inference view
     private ComputeContext _context;
 
     // Workspaces, grown on demand and reused (N packed rows, B sequences, K outputs).
     private int[] _lengths = [];
+    private float[] _flatTargets = [];   // [B × K], the per-sequence targets of the ISequenceTrainable calls
     private float[] _packedInput = [];   // [N × F]
     private float[] _dPredictions = [];  // [B × K]
 
@@ -48,6 +53,24 @@ public sealed class SequenceRegressorNetwork
         _head.RegisterWith(_optimizer);
     }
 
+    /// <summary>An inference view of <paramref name="source"/>: the same weight arrays, its own workspaces, one thread, no optimizer.</summary>
+    private SequenceRegressorNetwork(SequenceRegressorNetwork source)
+    {
+        Options = source.Options;
+        FeaturesPerStep = source.FeaturesPerStep;
+        _context = source._context.WithThreads(1);
+        _head = new PooledLstmHead(source._head, _context);
+    }
+
+    /// <summary>
+    /// A network for inference only that shares this network's weight arrays (nothing is copied) and has its own
+    /// workspaces: one per thread makes concurrent prediction safe. <see cref="TrainBatch(ReadOnlySpan{float[]}, ReadOnlySpan{float})"/> on it throws.
+    /// </summary>
+    public SequenceRegressorNetwork CreateInferenceView() => new(this);
+
+    /// <summary>True for a network made by <see cref="CreateInferenceView"/>.</summary>
+    public bool IsInferenceView => _optimizer is null;
+
     public SequenceRegressorOptions Options { get; }
     /// <summary>F: values per time step.</summary>
     public int FeaturesPerStep { get; }
@@ -62,19 +85,19 @@ public sealed class SequenceRegressorNetwork
         {
             _context = value ?? throw new ArgumentNullException(nameof(value));
             _head.Context = value;
-            _optimizer.Context = value;
+            if (_optimizer is not null) _optimizer.Context = value;
         }
     }
 
     /// <summary>The optimizer's step size; may change between batches (schedules).</summary>
     public double LearningRate
     {
-        get => _optimizer.LearningRate;
-        set => _optimizer.LearningRate = value;
+        get => _optimizer?.LearningRate ?? 0;
+        set => (_optimizer ?? throw InferenceOnly()).LearningRate = value;
     }
 
     /// <summary>Optimizer steps taken.</summary>
-    public long StepCount => _optimizer.StepCount;
+    public long StepCount => _optimizer?.StepCount ?? 0;
 
     /// <summary>Global gradient norm of the last <see cref="TrainBatch"/>, before clipping.</summary>
     public float LastGradientNorm { get; private set; }
@@ -87,6 +110,7 @@ public sealed class SequenceRegressorNetwork
     /// </summary>
     public float TrainBatch(ReadOnlySpan<float[]> sequences, ReadOnlySpan<float> targets)
     {
+        var optimizer = _optimizer ?? throw InferenceOnly();
         int K = Outputs;
         if (targets.Length != sequences.Length * K)
             throw new ArgumentException($"{sequences.Length} sequences × {K} outputs need {sequences.Length * K} targets; got {targets.Length}.", nameof(targets));
@@ -94,15 +118,59 @@ public sealed class SequenceRegressorNetwork
             if (!float.IsFinite(targets[i]))
                 throw new ArgumentException($"Target of sequence {i / K}, output {i % K} is {targets[i]}; targets must be finite.", nameof(targets));
 
-        _optimizer.ZeroGradients();
+        optimizer.ZeroGradients();
         var predictions = Forward(sequences, training: true);
         float loss = MeanSquaredError.Forward(predictions, targets);
         var dPredictions = NetworkSupport.Grow(ref _dPredictions, predictions.Length);
         MeanSquaredError.Backward(predictions, targets, dPredictions);
         _head.Backward(dPredictions, default);
-        LastGradientNorm = NetworkSupport.ClipAndStep(_optimizer, Options);
+        LastGradientNorm = NetworkSupport.ClipAndStep(optimizer, Options);
         return loss;
     }
+
+    private static InvalidOperationException InferenceOnly() =>
+        new("This network is an inference view (CreateInferenceView): it shares weights and cannot train.");
+
+    int ISequenceTrainable<float[], float[]>.LengthOf(float[] sequence) => sequence.Length / FeaturesPerStep;
+
+    float ISequenceTrainable<float[], float[]>.TrainBatch(ReadOnlySpan<float[]> sequences, ReadOnlySpan<float[]> targets) =>
+        TrainBatch(sequences, FlattenTargets(targets));
+
+    /// <summary>Inference over a batch with known targets: the summed per-sequence mean squared error; the metric is NaN (no accuracy).</summary>
+    public SequenceEvaluation Evaluate(ReadOnlySpan<float[]> sequences, ReadOnlySpan<float[]> targets)
+    {
+        if (targets.Length != sequences.Length)
+            throw new ArgumentException($"{sequences.Length} sequences but {targets.Length} targets.", nameof(targets));
+        int K = Outputs;
+        double lossSum = 0;
+        for (int start = 0; start < sequences.Length; start += InferenceBatchSize)
+        {
+            int count = Math.Min(InferenceBatchSize, sequences.Length - start);
+            var flat = FlattenTargets(targets.Slice(start, count));
+            var predictions = Forward(sequences.Slice(start, count), training: false);
+            lossSum += (double)MeanSquaredError.Forward(predictions, flat) * count;
+        }
+        return new SequenceEvaluation(lossSum, double.NaN);
+    }
+
+    private ReadOnlySpan<float> FlattenTargets(ReadOnlySpan<float[]> targets)
+    {
+        int K = Outputs;
+        var flat = NetworkSupport.Grow(ref _flatTargets, targets.Length * K);
+        for (int b = 0; b < targets.Length; b++)
+        {
+            if (targets[b] is not { } row || row.Length != K)
+                throw new ArgumentException($"Target {b} has {targets[b]?.Length ?? 0} values; this network predicts {K}.", nameof(targets));
+            row.CopyTo(flat.Slice(b * K, K));
+        }
+        return flat;
+    }
+
+    /// <summary>A copy of every parameter tensor, in <see cref="NamedParameters"/>'s order.</summary>
+    public float[][] CaptureParameters() => NetworkSupport.CaptureParameters(NamedParameters());
+
+    /// <summary>Copies a <see cref="CaptureParameters"/> snapshot back into the live parameters (inference views see it too).</summary>
+    public void RestoreParameters(IReadOnlyList<float[]> snapshot) => NetworkSupport.RestoreParameters(NamedParameters(), snapshot);
 
     /// <summary>Predictions [B × K] (row b: sequence b, in the caller's order).</summary>
     public float[] Predict(ReadOnlySpan<float[]> sequences)

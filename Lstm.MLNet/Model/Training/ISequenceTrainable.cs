@@ -26,5 +26,5 @@ public interface ISequenceTrainable<TSequence, TTarget>
     void RestoreParameters(IReadOnlyList<float[]> snapshot);
 }
 
-/// <summary>Sums over evaluated sequences: the loss, and the metric (for a classifier, the number of correct predictions).</summary>
+/// <summary>Sums over evaluated sequences: the loss, and the metric (for a classifier, the number of correct predictions; NaN for none, e.g. a regressor).</summary>
 public readonly record struct SequenceEvaluation(double LossSum, double MetricSum);

@@ -85,7 +85,8 @@ public static class SequenceTrainer
             {
                 var evaluation = Evaluate(model, validationSequences!, validationTargets!, validationOrder, batchSequences, batchTargets);
                 validationLoss = evaluation.LossSum / validationSequences!.Count;
-                validationMetric = evaluation.MetricSum / validationSequences.Count;
+                // NaN: the network has no accuracy-like metric (a regressor); the report then carries none.
+                validationMetric = double.IsNaN(evaluation.MetricSum) ? null : evaluation.MetricSum / validationSequences.Count;
             }
 
             double monitored = validationLoss ?? trainLoss;

@@ -12,7 +12,13 @@ public static class QualitySample
 {
     public static int Run(string[] args)
     {
-        var arguments = SampleArguments.Parse(args, "--datasets");
+        var arguments = SampleArguments.Parse(args, "--datasets", "--set");
+        // --set "HiddenSize=32;NumberOfLayers=2": LSTM options by name (as a sweep writes them), e.g. a sweep's best run.
+        var overrides = arguments.Named.TryGetValue("--set", out var assignments)
+            ? assignments.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(a => a.Split('=', 2)).ToDictionary(kv => kv[0], kv => (object)kv[1])
+            : new Dictionary<string, object>();
+        string lstmName = overrides.Count == 0 ? "LSTM (defaults)" : "LSTM (" + Lstm.MLNet.Sweeps.SearchSpace.Describe(overrides) + ")";
         var names = arguments.Named.TryGetValue("--datasets", out var list) ? list.Split(',', StringSplitOptions.TrimEntries) : TextDataset.Names;
         var table = new MarkdownTable("Data set (protocol)", "Model", "Accuracy", "AUC", "F1", "Fit time / fold");
         foreach (var name in names)
@@ -27,12 +33,14 @@ public static class QualitySample
                 fold++;
                 var train = ml.Data.LoadFromEnumerable(trainIndices.Select(i => data.Examples[i]));
                 var test = ml.Data.LoadFromEnumerable(testIndices.Select(i => data.Examples[i]));
-                lstm.Add(TextClassifiers.FitAndEvaluate(ml, TextClassifiers.Lstm(ml, TextClassifiers.LstmOptions(arguments)), train, test).Result);
+                var options = TextClassifiers.LstmOptions(arguments);
+                Lstm.MLNet.Sweeps.SearchSpace.Apply(overrides, options);
+                lstm.Add(TextClassifiers.FitAndEvaluate(ml, TextClassifiers.Lstm(ml, options), train, test).Result);
                 sdca.Add(TextClassifiers.FitAndEvaluate(ml, TextClassifiers.Sdca(ml), train, test).Result);
                 Console.Error.WriteLine($"{name} split {fold}: LSTM accuracy {lstm[^1].Accuracy:P2} ({lstm[^1].FitSeconds:F1} s), SDCA {sdca[^1].Accuracy:P2} ({sdca[^1].FitSeconds:F1} s)");
             }
             string label = $"{data.Name} ({data.Protocol})";
-            table.Add(label, "LSTM (defaults)", MeanStd(lstm, r => r.Accuracy), MeanStd(lstm, r => r.Auc), MeanStd(lstm, r => r.F1), $"{lstm.Average(r => r.FitSeconds):F1} s");
+            table.Add(label, lstmName, MeanStd(lstm, r => r.Accuracy), MeanStd(lstm, r => r.Auc), MeanStd(lstm, r => r.F1), $"{lstm.Average(r => r.FitSeconds):F1} s");
             table.Add(label, "FeaturizeText + SDCA", MeanStd(sdca, r => r.Accuracy), MeanStd(sdca, r => r.Auc), MeanStd(sdca, r => r.F1), $"{sdca.Average(r => r.FitSeconds):F1} s");
         }
         Console.WriteLine(table);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace Lstm.MLNet.Tests.TestSupport;
 
@@ -14,15 +15,15 @@ public static class ChildProcessEntryPoint
 {
     public static int Main(string[] args)
     {
-        if (args.Length != 4 || args[0] != "load-and-predict")
+        if (args.Length != 4 || args[0] is not ("load-and-predict" or "load-and-regress"))
         {
-            Console.Error.WriteLine("usage: load-and-predict <model.zip> <texts.txt> <out.txt>");
+            Console.Error.WriteLine("usage: load-and-predict|load-and-regress <model.zip> <inputs.txt> <out.txt>");
             return 2;
         }
         var ml = new MLContext(seed: 123);
         var model = ml.Model.Load(args[1], out _);
-        var texts = File.ReadAllLines(args[2]);
-        File.WriteAllLines(args[3], Predict(ml, model, texts));
+        var lines = File.ReadAllLines(args[2]);
+        File.WriteAllLines(args[3], args[0] == "load-and-predict" ? Predict(ml, model, lines) : Regress(ml, model, lines));
         return 0;
     }
 
@@ -39,10 +40,24 @@ public static class ChildProcessEntryPoint
         }
     }
 
+    /// <summary>
+    /// Regression: each line holds a sequence as comma-separated floats (round-trip "R" format); one output line per
+    /// sequence with the Score bits from a PredictionEngine, then from Transform.
+    /// </summary>
+    public static IEnumerable<string> Regress(MLContext ml, ITransformer model, string[] lines)
+    {
+        var rows = lines.Select(l => new MLNetTests.SequenceRegressionTests.SequenceRow
+            { Features = l.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray() }).ToArray();
+        var engine = ml.Model.CreatePredictionEngine<MLNetTests.SequenceRegressionTests.SequenceRow, MLNetTests.SequenceRegressionTests.ScoreRow>(model);
+        var batch = model.Transform(ml.Data.LoadFromEnumerable(rows)).GetColumn<float>("Score").ToArray();
+        for (int i = 0; i < rows.Length; i++)
+            yield return string.Join(' ', Bits(engine.Predict(rows[i]).Score), Bits(batch[i]));
+    }
+
     private static string Bits(float value) => BitConverter.SingleToInt32Bits(value).ToString("X8", CultureInfo.InvariantCulture);
 
     /// <summary>Runs <see cref="Main"/> in a new <c>dotnet</c> process; returns its output lines.</summary>
-    public static string[] Run(string modelPath, string[] texts, TimeSpan timeout)
+    public static string[] Run(string modelPath, string[] texts, TimeSpan timeout, string mode = "load-and-predict")
     {
         string directory = Path.Combine(Path.GetTempPath(), "lstm-child-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -57,7 +72,7 @@ public static class ChildProcessEntryPoint
                 RedirectStandardOutput = true,
                 UseShellExecute = false,
             };
-            foreach (var a in new[] { "exec", assembly, "load-and-predict", modelPath, textsPath, outPath }) start.ArgumentList.Add(a);
+            foreach (var a in new[] { "exec", assembly, mode, modelPath, textsPath, outPath }) start.ArgumentList.Add(a);
             using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
             var stderr = process.StandardError.ReadToEndAsync();
             var stdout = process.StandardOutput.ReadToEndAsync();

@@ -44,4 +44,27 @@ public static class LstmCatalog
             LearningRate = learningRate, ScoreColumnName = scoreColumnName, PredictedLabelColumnName = predictedLabelColumnName,
             ValidationSet = validationSet,
         });
+
+    /// <summary>
+    /// An LSTM sequence regressor: a float-vector input of T steps × <see cref="LstmSequenceRegressorOptions.FeaturesPerStep"/>
+    /// values (T may vary by row), a Single label (Score: Single) or a known-size Single-vector label of future values (Score: a
+    /// vector of the same size). <c>ml.Regression.Evaluate</c> works on a Single Score unchanged; <see cref="LstmForecastEvaluation"/>
+    /// reports MAE, RMSE, MAPE and sMAPE per horizon step for a vector one.
+    /// </summary>
+    public static LstmEstimator LstmSequence(this RegressionCatalog.RegressionTrainers catalog, LstmSequenceRegressorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return new LstmEstimator(CatalogUtils.GetEnvironment(catalog), options, LstmTask.Regression);
+    }
+
+    /// <summary>An LSTM sequence regressor with default options except the ones given.</summary>
+    public static LstmEstimator LstmSequence(this RegressionCatalog.RegressionTrainers catalog,
+        string labelColumnName = "Label", string featureColumnName = "Features", int featuresPerStep = 1, int hiddenSize = 64,
+        int numberOfLayers = 1, int maxEpochs = 100, string scoreColumnName = "Score", IDataView? validationSet = null)
+        => catalog.LstmSequence(new LstmSequenceRegressorOptions
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, FeaturesPerStep = featuresPerStep, HiddenSize = hiddenSize,
+            NumberOfLayers = numberOfLayers, MaxEpochs = maxEpochs, ScoreColumnName = scoreColumnName, ValidationSet = validationSet,
+        });
 }

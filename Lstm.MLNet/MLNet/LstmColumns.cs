@@ -49,6 +49,13 @@ internal static class LstmColumns
     public static Exception MissingColumn(string role, string name, IEnumerable<string> available) =>
         new ArgumentOutOfRangeException("input", $"The {role} column '{name}' is not in the data; columns: {string.Join(", ", available.Select(n => $"'{n}'"))}.");
 
+    private static bool IsFloatOrFloatVector(DataViewType type) => type switch
+    {
+        NumberDataViewType { RawType: var raw } => raw == typeof(float),
+        VectorDataViewType { ItemType: NumberDataViewType { RawType: var raw } } => raw == typeof(float),
+        _ => false,
+    };
+
     /// <summary>The task the label's type asks for (constrained by the catalog method's <paramref name="required"/> task), or a specific exception.</summary>
     public static LstmTask TaskOf(string labelName, DataViewType labelType, DataViewType inputType, LstmTask? required)
     {
@@ -58,17 +65,19 @@ internal static class LstmColumns
             KeyDataViewType => LstmTask.MulticlassClassification,
             _ => null,
         };
-        if (inferred is null && labelType is NumberDataViewType { RawType: var raw } && raw == typeof(float)
+        if (inferred is null && IsFloatOrFloatVector(labelType)
             && inputType is VectorDataViewType { ItemType: NumberDataViewType { RawType: var itemRaw } } && itemRaw == typeof(float))
-            throw new NotSupportedException($"Label column '{labelName}' is Single and the input is a float vector: that asks for sequence regression " +
-                "(issue 4: LstmSequenceRegressor), which is not available yet. For classification use a Boolean label (binary) or a key label (multiclass, e.g. MapValueToKey).");
+            inferred = LstmTask.Regression;
         return (required, inferred) switch
         {
             (null, LstmTask task) => task,
             (LstmTask r, LstmTask task) when r == task => task,
             (LstmTask.BinaryClassification, _) => throw new ArgumentOutOfRangeException("input", $"Label column '{labelName}' has type {Describe(labelType)}; binary classification expects Boolean."),
             (LstmTask.MulticlassClassification, _) => throw new ArgumentOutOfRangeException("input", $"Label column '{labelName}' has type {Describe(labelType)}; multiclass classification expects a key type (e.g. from MapValueToKey)."),
-            _ => throw new ArgumentOutOfRangeException("input", $"Label column '{labelName}' has type {Describe(labelType)}; expected Boolean (binary classification) or a key type (multiclass, e.g. from MapValueToKey)."),
+            (LstmTask.Regression, _) => throw new ArgumentOutOfRangeException("input", $"Label column '{labelName}' has type {Describe(labelType)} and the input {Describe(inputType)}; " +
+                "sequence regression expects a Single (or Single vector) label and a vector of Single input."),
+            _ => throw new ArgumentOutOfRangeException("input", $"Label column '{labelName}' has type {Describe(labelType)}; expected Boolean (binary classification), " +
+                "a key type (multiclass, e.g. from MapValueToKey), or Single with a Single-vector input (sequence regression)."),
         };
     }
 }

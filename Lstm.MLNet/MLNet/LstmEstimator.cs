@@ -1,6 +1,7 @@
 using Lstm.MLNet.Model;
 using Lstm.MLNet.Model.Training;
 using Lstm.MLNet.Text;
+using Lstm.MLNet.TimeSeries;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -41,7 +42,8 @@ public sealed class LstmEstimator : IEstimator<LstmTransformer>
         MLNetCompatibility.EnsureSupported();
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        if (options is LstmSequenceRegressorOptions regressor) regressor.ValidateRegression();
+        else options.Validate();
         _host = environment.Register(nameof(LstmEstimator));
         _options = options.Clone();
         _requiredTask = requiredTask;
@@ -50,10 +52,33 @@ public sealed class LstmEstimator : IEstimator<LstmTransformer>
     /// <summary>A copy of the options this estimator trains with.</summary>
     public LstmOptions Options => _options.Clone();
 
-    private string InputColumnName => _options.FeatureColumnName ?? _options.TextColumnName;
+    /// <summary>The column ML.NET uses for features when no text column is there (the regressor's usual input).</summary>
+    private const string DefaultFeatureColumnName = "Features";
 
-    /// <summary>Trains on <paramref name="input"/>; for classification the result is an <see cref="LstmTextClassificationTransformer"/>.</summary>
-    public LstmTransformer Fit(IDataView input) => FitClassifier(input);
+    /// <summary>
+    /// The input column: <see cref="LstmOptions.FeatureColumnName"/> when set; otherwise the text column, or, when the
+    /// data has no column of that name but has ML.NET's default "Features", that one (so <c>new LstmEstimator()</c> finds
+    /// a float-vector sequence input for regression).
+    /// </summary>
+    private string InputColumnName(Func<string, bool> exists) =>
+        _options.FeatureColumnName
+        ?? (!exists(_options.TextColumnName) && exists(DefaultFeatureColumnName) ? DefaultFeatureColumnName : _options.TextColumnName);
+
+    /// <summary>
+    /// Trains on <paramref name="input"/>: an <see cref="LstmTextClassificationTransformer"/> for a Boolean or key label,
+    /// an <see cref="LstmSequenceRegressionTransformer"/> for a float (vector) label with a float-vector input.
+    /// </summary>
+    public LstmTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var schema = input.Schema;
+        string inputName = InputColumnName(name => schema.GetColumnOrNull(name) is not null);
+        var inputColumn = schema.GetColumnOrNull(inputName) ?? throw LstmColumns.MissingColumn("input", inputName, schema.Select(c => c.Name));
+        var labelColumn = schema.GetColumnOrNull(_options.LabelColumnName) ?? throw LstmColumns.MissingColumn("label", _options.LabelColumnName, schema.Select(c => c.Name));
+        return LstmColumns.TaskOf(labelColumn.Name, labelColumn.Type, inputColumn.Type, _requiredTask) == LstmTask.Regression
+            ? FitRegressor(input)
+            : FitClassifier(input);
+    }
 
     /// <summary>Trains a classifier on <paramref name="input"/> (what <see cref="Fit"/> does, typed).</summary>
     public LstmTextClassificationTransformer FitClassifier(IDataView input)
@@ -61,9 +86,12 @@ public sealed class LstmEstimator : IEstimator<LstmTransformer>
         ArgumentNullException.ThrowIfNull(input);
         var options = _options;
         var schema = input.Schema;
-        var inputColumn = schema.GetColumnOrNull(InputColumnName) ?? throw LstmColumns.MissingColumn("input", InputColumnName, schema.Select(c => c.Name));
+        string inputName = InputColumnName(name => schema.GetColumnOrNull(name) is not null);
+        var inputColumn = schema.GetColumnOrNull(inputName) ?? throw LstmColumns.MissingColumn("input", inputName, schema.Select(c => c.Name));
         var labelColumn = schema.GetColumnOrNull(options.LabelColumnName) ?? throw LstmColumns.MissingColumn("label", options.LabelColumnName, schema.Select(c => c.Name));
         var task = LstmColumns.TaskOf(labelColumn.Name, labelColumn.Type, inputColumn.Type, _requiredTask);
+        if (task == LstmTask.Regression)
+            throw new InvalidOperationException($"Label column '{labelColumn.Name}' is a float and the input a float vector: that is sequence regression; call Fit (or FitRegressor), not FitClassifier.");
         var inputKind = LstmColumns.InputKind(inputColumn.Name, inputColumn.Type);
         int classes = ClassCount(task, labelColumn);
 
@@ -132,11 +160,14 @@ public sealed class LstmEstimator : IEstimator<LstmTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        if (!inputSchema.TryFindColumn(InputColumnName, out var inputColumn))
-            throw LstmColumns.MissingColumn("input", InputColumnName, inputSchema.Select(c => c.Name));
-        LstmColumns.InputKind(inputColumn);
+        string inputName = InputColumnName(name => inputSchema.TryFindColumn(name, out _));
+        if (!inputSchema.TryFindColumn(inputName, out var inputColumn))
+            throw LstmColumns.MissingColumn("input", inputName, inputSchema.Select(c => c.Name));
         if (!inputSchema.TryFindColumn(_options.LabelColumnName, out var labelColumn))
             throw LstmColumns.MissingColumn("label", _options.LabelColumnName, inputSchema.Select(c => c.Name));
+        if (IsSequenceRegression(inputColumn, labelColumn))
+            return RegressionOutputSchema(inputSchema, inputColumn, labelColumn);
+        LstmColumns.InputKind(inputColumn);
 
         LstmTask task;
         if (labelColumn.Kind == VectorKind.Scalar && labelColumn.ItemType is BooleanDataViewType) task = LstmTask.BinaryClassification;
@@ -173,6 +204,120 @@ public sealed class LstmEstimator : IEstimator<LstmTransformer>
         }
         return new SchemaShape(columns.Values);
     }
+
+    private bool IsSequenceRegression(SchemaShape.Column input, SchemaShape.Column label) =>
+        _requiredTask is null or LstmTask.Regression
+        && input.Kind != VectorKind.Scalar && input.ItemType is NumberDataViewType { RawType: var inputRaw } && inputRaw == typeof(float)
+        && label.ItemType is NumberDataViewType { RawType: var labelRaw } && labelRaw == typeof(float);
+
+    private SchemaShape RegressionOutputSchema(SchemaShape inputSchema, SchemaShape.Column input, SchemaShape.Column label)
+    {
+        if (label.Kind == VectorKind.VariableVector)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Label column '{label.Name}' is a variable-length vector; a multi-step label needs a known size (one value per horizon step).");
+        var columns = inputSchema.ToDictionary(c => c.Name);
+        var kind = label.Kind == VectorKind.Scalar ? VectorKind.Scalar : VectorKind.Vector;
+        columns[_options.ScoreColumnName] = new SchemaShape.Column(_options.ScoreColumnName, kind, NumberDataViewType.Single, false,
+            new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation()));
+        return new SchemaShape(columns.Values);
+    }
+
+    /// <summary>Trains the sequence regressor (what <see cref="Fit"/> does for a float label and a float-vector input, typed).</summary>
+    public LstmSequenceRegressionTransformer FitRegressor(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var options = LstmSequenceRegressorOptions.From(_options);
+        var schema = input.Schema;
+        string inputName = InputColumnName(name => schema.GetColumnOrNull(name) is not null);
+        options.FeatureColumnName = inputName;
+        options.ValidateRegression();
+        var inputColumn = schema.GetColumnOrNull(inputName) ?? throw LstmColumns.MissingColumn("input", inputName, schema.Select(c => c.Name));
+        var labelColumn = schema.GetColumnOrNull(options.LabelColumnName) ?? throw LstmColumns.MissingColumn("label", options.LabelColumnName, schema.Select(c => c.Name));
+        SequenceRows.CheckInput(inputColumn);
+        int outputs = SequenceRows.TargetSize(labelColumn);
+        bool labelIsVector = labelColumn.Type is VectorDataViewType;
+
+        using var channel = _host.Start("Training LSTM sequence regressor");
+        var rows = SequenceRows.Read(input, inputColumn, labelColumn, options.FeaturesPerStep, options.NonFiniteValues, "training");
+        channel.Info($"Read {rows.Count} training rows from '{inputColumn.Name}' and '{labelColumn.Name}'; skipped {rows.SkippedNonFinite} with NaN/∞ and {rows.SkippedEmpty} empty.");
+        if (rows.Count == 0)
+            throw new InvalidOperationException($"No training rows to learn from: {rows.SkippedNonFinite} row(s) held NaN/∞ values and {rows.SkippedEmpty} an empty '{inputColumn.Name}'.");
+
+        SequenceRows trainRows = rows, validationRows;
+        if (options.ValidationSet is not null)
+        {
+            var vSchema = options.ValidationSet.Schema;
+            var vInput = vSchema.GetColumnOrNull(inputColumn.Name) ?? throw LstmColumns.MissingColumn("validation input", inputColumn.Name, vSchema.Select(c => c.Name));
+            var vLabel = vSchema.GetColumnOrNull(labelColumn.Name) ?? throw LstmColumns.MissingColumn("validation label", labelColumn.Name, vSchema.Select(c => c.Name));
+            validationRows = SequenceRows.Read(options.ValidationSet, vInput, vLabel, options.FeaturesPerStep, options.NonFiniteValues, "validation");
+            if (validationRows.Targets.Any(t => t.Length != outputs))
+                throw new ArgumentOutOfRangeException(nameof(LstmOptions.ValidationSet), $"The validation label '{vLabel.Name}' has another length than the training label's {outputs}.");
+        }
+        else if (options.ShuffleValidationSplit)
+        {
+            var (trainIndices, validationIndices) = SequenceDataPreparation.SplitForValidation(rows.Count, options.ValidationFraction, options.Seed);
+            trainRows = rows.Subset(trainIndices);
+            validationRows = rows.Subset(validationIndices);
+        }
+        else
+        {
+            // The last rows in row order: for windows of a series, validation then lies after all training data in time.
+            int validationCount = options.ValidationFraction == 0 ? 0 : Math.Max(1, (int)Math.Round(rows.Count * options.ValidationFraction));
+            if (validationCount >= rows.Count)
+                throw new ArgumentOutOfRangeException(nameof(LstmOptions.ValidationFraction), options.ValidationFraction,
+                    $"A validation fraction of {options.ValidationFraction} leaves no training row out of {rows.Count}.");
+            trainRows = rows.Subset(Enumerable.Range(0, rows.Count - validationCount).ToArray());
+            validationRows = rows.Subset(Enumerable.Range(rows.Count - validationCount, validationCount).ToArray());
+        }
+
+        // Standardisation learned on the training rows only, applied to copies (the caller's data is untouched).
+        Standardizer? inputScaler = null, targetScaler = null;
+        if (options.Standardize)
+        {
+            inputScaler = Standardizer.Fit(trainRows.Sequences.SelectMany(x => x).ToArray(), options.FeaturesPerStep);
+            targetScaler = Standardizer.Fit(trainRows.Targets.SelectMany(x => x).ToArray(), outputs);
+        }
+        float[][] Scale(float[][] values, Standardizer? scaler) => scaler is null ? values : values.Select(v =>
+        {
+            var copy = (float[])v.Clone();
+            scaler.Transform(copy);
+            return copy;
+        }).ToArray();
+        float[][] Truncate(float[][] sequences) => options.MaxSequenceLength == 0 ? sequences
+            : sequences.Select(x => x.Length > options.MaxSequenceLength * options.FeaturesPerStep ? x[^(options.MaxSequenceLength * options.FeaturesPerStep)..] : x).ToArray();
+
+        var trainSequences = Truncate(Scale(trainRows.Sequences, inputScaler));
+        var trainTargets = Scale(trainRows.Targets, targetScaler);
+        var validationSequences = Truncate(Scale(validationRows.Sequences, inputScaler));
+        var validationTargets = Scale(validationRows.Targets, targetScaler);
+
+        var network = new SequenceRegressorNetwork(options.FeaturesPerStep, RegressorNetworkOptions(options, outputs));
+        channel.Info($"Training a {(options.Bidirectional ? "bidirectional " : "")}LSTM {options.NumberOfLayers}×{options.HiddenSize} ({options.Pooling} pooling) " +
+                     $"on {trainSequences.Length} sequences of {options.FeaturesPerStep} feature(s) per step → {outputs} output(s), validating on {validationSequences.Length}; {network.Context}.");
+        var result = SequenceTrainer.Train(network, trainSequences, trainTargets, validationSequences.Length > 0 ? validationSequences : null,
+            validationSequences.Length > 0 ? validationTargets : null, options.ToTrainingOptions(), options.Progress,
+            line => channel.Info(line), options.CancellationToken);
+        channel.Info($"Kept the weights of epoch {result.BestEpoch} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}{(result.Cancelled ? " (cancelled)" : "")}.");
+        return new LstmSequenceRegressionTransformer(_host, inputColumn.Name, labelColumn.Name, labelIsVector, options, network, inputScaler, targetScaler,
+            result.History, result.BestEpoch);
+    }
+
+    /// <summary>The regressor network's hyperparameters from the ML.NET options (also used when loading a saved model).</summary>
+    internal static SequenceRegressorOptions RegressorNetworkOptions(LstmSequenceRegressorOptions options, int outputs) => new()
+    {
+        HiddenSize = options.HiddenSize,
+        NumberOfLayers = options.NumberOfLayers,
+        Bidirectional = options.Bidirectional,
+        Dropout = options.Dropout,
+        RecurrentDropout = options.RecurrentDropout,
+        Pooling = (SequencePoolingKind)options.Pooling,
+        LearningRate = options.LearningRate,
+        Optimizer = (OptimizerKind)options.Optimizer,
+        WeightDecay = options.WeightDecay,
+        GradientClipNorm = options.GradientClipNorm,
+        Seed = options.Seed,
+        NumberOfThreads = options.NumberOfThreads ?? 0,
+        Outputs = outputs,
+    };
 
     private static int ClassCount(LstmTask task, DataViewSchema.Column label)
     {

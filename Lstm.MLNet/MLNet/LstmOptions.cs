@@ -31,6 +31,8 @@ public enum LstmTask
     BinaryClassification,
     /// <summary>Key label: Score (a probability per class, slot names = class names), PredictedLabel (key).</summary>
     MulticlassClassification,
+    /// <summary>Float label (or a float vector of future values) from a float-vector sequence: Score (float, or a vector of the label's length).</summary>
+    Regression,
 }
 
 /// <summary>

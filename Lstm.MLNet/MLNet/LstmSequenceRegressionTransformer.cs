@@ -1,0 +1,293 @@
+using System.Collections.Concurrent;
+using Lstm.MLNet;
+using Lstm.MLNet.Model;
+using Lstm.MLNet.TimeSeries;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+[assembly: LoadableClass(typeof(LstmSequenceRegressionTransformer), null, typeof(SignatureLoadModel),
+    LstmSequenceRegressionTransformer.UserName, LstmSequenceRegressionTransformer.LoaderSignature)]
+[assembly: LoadableClass(typeof(IRowMapper), typeof(LstmSequenceRegressionTransformer), null, typeof(SignatureLoadRowMapper),
+    LstmSequenceRegressionTransformer.UserName, LstmSequenceRegressionTransformer.LoaderSignature)]
+
+namespace Lstm.MLNet;
+
+/// <summary>
+/// A trained LSTM sequence regressor: adds <c>Score</c> (a float, or a vector of the label's length for a multi-step
+/// label) computed from a float-vector sequence column, in the label's units, as ML.NET's regression trainers do, so
+/// <c>ml.Regression.Evaluate</c> and <c>PredictionEngine</c> work unchanged. Saved and loaded with
+/// <c>ml.Model.Save</c>/<c>Load</c> (weights, standardisation, options in the zip).
+/// <para>Thread-safe: the weights are shared read-only; each cursor or prediction engine rents its own workspace.</para>
+/// </summary>
+public sealed class LstmSequenceRegressionTransformer : LstmTransformer
+{
+    internal const string LoaderSignature = "LstmSequenceRegressor";
+    internal const string UserName = "LSTM Sequence Regressor";
+
+    private readonly SequenceRegressorNetwork _network;
+    private readonly ConcurrentBag<Workspace> _workspaces = new();
+    private readonly LstmSequenceRegressorOptions _options;
+    private readonly Standardizer? _inputScaler, _targetScaler;
+    private readonly LstmTrainingProgress[] _history;
+
+    internal LstmSequenceRegressionTransformer(IHostEnvironment environment, string inputColumnName, string labelColumnName, bool labelIsVector,
+        LstmSequenceRegressorOptions options, SequenceRegressorNetwork network, Standardizer? inputScaler, Standardizer? targetScaler,
+        IReadOnlyList<LstmTrainingProgress> history, int bestEpoch)
+        : base(environment.Register(nameof(LstmSequenceRegressionTransformer)))
+    {
+        InputColumnName = inputColumnName;
+        LabelColumnName = labelColumnName;
+        LabelIsVector = labelIsVector;
+        _options = (LstmSequenceRegressorOptions)options.Clone();
+        _options.ValidationSet = null;
+        _options.Progress = null;
+        _options.CancellationToken = default;
+        _network = network;
+        _inputScaler = inputScaler;
+        _targetScaler = targetScaler;
+        _history = history.ToArray();
+        BestEpoch = bestEpoch;
+    }
+
+    public override LstmTask Task => LstmTask.Regression;
+    public override string InputColumnName { get; }
+    public string LabelColumnName { get; }
+    /// <summary>True when the label (and so the Score) is a vector of <see cref="Outputs"/> values.</summary>
+    public bool LabelIsVector { get; }
+    public override LstmOptions Options => _options.Clone();
+    public int FeaturesPerStep => _network.FeaturesPerStep;
+    /// <summary>K: values predicted per row.</summary>
+    public int Outputs => _network.Outputs;
+    /// <summary>The input standardisation learned at Fit (null when <see cref="LstmSequenceRegressorOptions.Standardize"/> was off).</summary>
+    public Standardizer? InputStandardizer => _inputScaler;
+    /// <summary>The label standardisation learned at Fit (null when off).</summary>
+    public Standardizer? LabelStandardizer => _targetScaler;
+    public override IReadOnlyList<LstmTrainingProgress> TrainingHistory => _history;
+    public override int BestEpoch { get; }
+
+    /// <summary>The prediction for one sequence of T·F values, in label units (a convenience outside a pipeline; the same as the pipeline gives).</summary>
+    public float[] Predict(ReadOnlySpan<float> sequence)
+    {
+        var workspace = Rent();
+        try
+        {
+            var output = new float[Outputs];
+            workspace.Predict(sequence, output, "the sequence", -1);
+            return output;
+        }
+        finally { _workspaces.Add(workspace); }
+    }
+
+    private Workspace Rent() => _workspaces.TryTake(out var workspace) ? workspace : new Workspace(this);
+
+    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+
+    /// <summary>One thread's inference state: a view of the shared weights, the standardised copy of a row, the output.</summary>
+    private sealed class Workspace(LstmSequenceRegressionTransformer parent)
+    {
+        private readonly SequenceRegressorNetwork _view = parent._network.CreateInferenceView();
+        private readonly float[][] _single = new float[1][];
+        private float[] _scaled = [];
+
+        /// <summary>Writes the prediction in label units; NaN outputs for an empty or non-finite row when the policy skips such rows.</summary>
+        public void Predict(ReadOnlySpan<float> sequence, Span<float> output, string column, long row)
+        {
+            int F = parent.FeaturesPerStep;
+            SequenceRows.CheckWholeSteps(sequence.Length, F, column, row);
+            bool usable = sequence.Length > 0;
+            for (int i = 0; usable && i < sequence.Length; i++) usable = float.IsFinite(sequence[i]);
+            if (!usable)
+            {
+                if (parent._options.NonFiniteValues == LstmNonFiniteValues.Throw)
+                    throw new InvalidOperationException(sequence.Length == 0
+                        ? $"Row {row}: column '{column}' is empty; the regressor needs at least one step of {F} values."
+                        : $"Row {row}: column '{column}' holds a NaN or infinite value; set NonFiniteValues = SkipRow to score such rows as NaN.");
+                output.Fill(float.NaN);
+                return;
+            }
+            if (_scaled.Length != sequence.Length) _scaled = new float[sequence.Length];
+            sequence.CopyTo(_scaled);
+            if (parent._inputScaler is { } scaler) scaler.Transform(_scaled);
+            _single[0] = _scaled;
+            _view.Predict(_single, output);
+            parent._targetScaler?.InverseTransform(output);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Persistence, version 0x00010001: input, label column names; bool label is vector; the shared options
+    // (LstmModelFormat), features per step, outputs, standardize, non-finite policy, shuffle-validation flag;
+    // the input and label standardisers (means, deviations) when standardising; history; best epoch; tensors.
+    // ---------------------------------------------------------------------------------------------
+
+    private static VersionInfo GetVersionInfo() => new(
+        modelSignature: "LSTMSEQR",
+        verWrittenCur: 0x00010001,
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        loaderSignature: LoaderSignature,
+        loaderSignatureAlt: null,
+        loaderAssemblyName: typeof(LstmSequenceRegressionTransformer).Assembly.FullName);
+
+    protected override void SaveModel(ModelSaveContext ctx)
+    {
+        Host.CheckValue(ctx, nameof(ctx));
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+        var w = ctx.Writer;
+        w.Write(InputColumnName);
+        w.Write(LabelColumnName);
+        w.Write(_options.ScoreColumnName);
+        w.Write(LabelIsVector);
+        LstmModelFormat.WriteOptions(w, _options);
+        w.Write(FeaturesPerStep);
+        w.Write(Outputs);
+        w.Write(_options.Standardize);
+        w.Write((int)_options.NonFiniteValues);
+        w.Write(_options.ShuffleValidationSplit);
+        if (_options.Standardize)
+        {
+            foreach (var scaler in new[] { _inputScaler!, _targetScaler! })
+            {
+                LstmModelFormat.WriteFloats(w, scaler.Means);
+                LstmModelFormat.WriteFloats(w, scaler.StandardDeviations);
+            }
+        }
+        LstmModelFormat.WriteHistory(w, _history);
+        w.Write(BestEpoch);
+        LstmModelFormat.WriteTensors(w, _network.NamedParameters());
+    }
+
+    private static LstmSequenceRegressionTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        Contracts.CheckValue(env, nameof(env));
+        env.CheckValue(ctx, nameof(ctx));
+        MLNetCompatibility.EnsureSupported();
+        ctx.CheckAtModel(GetVersionInfo());
+        try
+        {
+            return Read(env, ctx.Reader);
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or FormatException)
+        {
+            throw new InvalidDataException($"The LSTM sequence regressor in this model is truncated or corrupted: {e.Message}", e);
+        }
+    }
+
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
+        => Create(env, ctx).MakeRowMapper(inputSchema);
+
+    private static LstmSequenceRegressionTransformer Read(IHostEnvironment env, BinaryReader r)
+    {
+        string input = r.ReadString(), label = r.ReadString(), score = r.ReadString();
+        bool labelIsVector = r.ReadBoolean();
+        var options = LstmModelFormat.ReadOptions(r, new LstmSequenceRegressorOptions());
+        options.LabelColumnName = label;
+        options.ScoreColumnName = score;
+        options.FeaturesPerStep = r.ReadInt32();
+        int outputs = r.ReadInt32();
+        options.Standardize = r.ReadBoolean();
+        options.NonFiniteValues = (LstmNonFiniteValues)r.ReadInt32();
+        options.ShuffleValidationSplit = r.ReadBoolean();
+        try { options.ValidateRegression(); }
+        catch (ArgumentException e) { throw new InvalidDataException($"The saved options are invalid: {e.Message}", e); }
+        if (outputs < 1 || outputs > LstmModelFormat.MaxSavedCount || (!labelIsVector && outputs != 1))
+            throw new InvalidDataException($"The model claims {outputs} outputs for a {(labelIsVector ? "vector" : "scalar")} label.");
+        Standardizer? inputScaler = null, targetScaler = null;
+        if (options.Standardize)
+        {
+            inputScaler = ReadScaler(r, options.FeaturesPerStep, "input");
+            targetScaler = ReadScaler(r, outputs, "label");
+        }
+        var history = LstmModelFormat.ReadHistory(r);
+        int bestEpoch = r.ReadInt32();
+        var tensors = LstmModelFormat.ReadTensors(r);
+
+        var network = new SequenceRegressorNetwork(options.FeaturesPerStep, LstmEstimator.RegressorNetworkOptions(options, outputs));
+        network.LoadParameters(tensors);
+        return new LstmSequenceRegressionTransformer(env, input, label, labelIsVector, options, network, inputScaler, targetScaler, history, bestEpoch);
+    }
+
+    private static Standardizer ReadScaler(BinaryReader r, int expected, string what)
+    {
+        var means = LstmModelFormat.ReadFloats(r, $"{what} means");
+        var deviations = LstmModelFormat.ReadFloats(r, $"{what} deviations");
+        if (means.Length != expected || deviations.Length != expected)
+            throw new InvalidDataException($"The saved {what} standardisation has {means.Length}/{deviations.Length} values; {expected} expected.");
+        return new Standardizer(means, deviations);
+    }
+
+    private sealed class Mapper : MapperBase
+    {
+        private readonly LstmSequenceRegressionTransformer _parent;
+        private readonly DataViewSchema.Column _input;
+
+        public Mapper(LstmSequenceRegressionTransformer parent, DataViewSchema inputSchema)
+            : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
+        {
+            _parent = parent;
+            _input = inputSchema.GetColumnOrNull(parent.InputColumnName)
+                ?? throw LstmColumns.MissingColumn("input", parent.InputColumnName, inputSchema.Select(c => c.Name));
+            SequenceRows.CheckInput(_input);
+        }
+
+        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
+        {
+            uint setId = InputSchema.GetMaxAnnotationKind(out _, AnnotationUtils.Kinds.ScoreColumnSetId) + 1;
+            var annotations = new DataViewSchema.Annotations.Builder();
+            annotations.Add(AnnotationUtils.Kinds.ScoreColumnSetId, AnnotationUtils.ScoreColumnSetIdType, (ref uint value) => value = setId);
+            annotations.Add(AnnotationUtils.Kinds.ScoreColumnKind, TextDataViewType.Instance,
+                (ref ReadOnlyMemory<char> value) => value = AnnotationUtils.Const.ScoreColumnKind.Regression.AsMemory());
+            annotations.Add(AnnotationUtils.Kinds.ScoreValueKind, TextDataViewType.Instance,
+                (ref ReadOnlyMemory<char> value) => value = AnnotationUtils.Const.ScoreValueKind.Score.AsMemory());
+            DataViewType type = _parent.LabelIsVector ? new VectorDataViewType(NumberDataViewType.Single, _parent.Outputs) : NumberDataViewType.Single;
+            return [new(_parent._options.ScoreColumnName, type, annotations.ToAnnotations())];
+        }
+
+        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
+        {
+            bool active = activeOutput(0);
+            int inputIndex = _input.Index;
+            return column => active && column == inputIndex;
+        }
+
+        protected override void SaveModel(ModelSaveContext ctx) => _parent.SaveModel(ctx);
+
+        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
+        {
+            var workspace = _parent.Rent();
+            bool returned = false;
+            disposer = () =>
+            {
+                if (returned) return;
+                returned = true;
+                _parent._workspaces.Add(workspace);
+            };
+            var readFeatures = input.GetGetter<VBuffer<float>>(_input);
+            VBuffer<float> features = default;
+            var output = new float[_parent.Outputs];
+            long cached = -1;
+            string column = _input.Name;
+            void EnsurePredicted()
+            {
+                if (input.Position == cached) return;
+                readFeatures(ref features);
+                // Dense vectors (the usual case) are read in place; a sparse one is densified.
+                ReadOnlySpan<float> values = features.IsDense ? features.GetValues() : features.DenseValues().ToArray();
+                workspace.Predict(values, output, column, input.Position);
+                cached = input.Position;
+            }
+            if (!_parent.LabelIsVector)
+                return (ValueGetter<float>)((ref float value) => { EnsurePredicted(); value = output[0]; });
+            int outputs = _parent.Outputs;
+            return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+            {
+                EnsurePredicted();
+                var editor = VBufferEditor.Create(ref value, outputs);
+                output.AsSpan().CopyTo(editor.Values);
+                value = editor.Commit();
+            });
+        }
+    }
+}

@@ -47,11 +47,12 @@ public sealed class BadInputTests
     }
 
     [TestMethod]
-    public void FloatLabelWithAFloatSequence_IsTheRegressorOfIssue4_NotSupportedYet()
+    public void FloatLabelWithAFloatSequence_TrainsTheSequenceRegressor_ButNotThroughAClassifierCatalog()
     {
-        var data = Ml.Data.LoadFromEnumerable(new[] { new FloatSequenceRow { Text = [1, 2], Label = 1 } });
-        var e = Assert.ThrowsExactly<NotSupportedException>(() => new LstmEstimator(Ml, FastOptions.Create()).Fit(data));
-        StringAssert.Contains(e.Message, "LstmSequenceRegressor");
+        var data = Ml.Data.LoadFromEnumerable(new[] { new FloatSequenceRow { Text = [1, 2], Label = 1 }, new FloatSequenceRow { Text = [3], Label = 2 } });
+        Assert.IsInstanceOfType<LstmSequenceRegressionTransformer>(new LstmEstimator(Ml, FastOptions.Create()).Fit(data));
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Ml.BinaryClassification.Trainers.LstmText(FastOptions.Create()).Fit(data));
+        StringAssert.Contains(e.Message, "Boolean");
     }
 
     [TestMethod]

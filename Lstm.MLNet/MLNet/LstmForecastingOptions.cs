@@ -1,0 +1,64 @@
+using Lstm.MLNet.TimeSeries;
+
+namespace Lstm.MLNet;
+
+/// <summary>
+/// Options of <c>ml.Forecasting.ForecastByLstm</c>: a series with one value per row in time order (and optional
+/// covariate columns), the window and horizon, and the LSTM options of <see cref="LstmOptions"/>. Column names follow
+/// ML.NET's <c>ForecastBySsa</c>, so one can replace the other.
+/// </summary>
+public sealed class LstmForecastingOptions : LstmOptions
+{
+    public LstmForecastingOptions()
+    {
+        Bidirectional = false;
+        Dropout = 0f;
+        Pooling = LstmPooling.Last;
+        HiddenSize = 32;
+        BatchSize = 16;
+        MaxEpochs = 200;
+        EarlyStoppingPatience = 20;
+        LearningRate = 3e-3;
+        GradientClipNorm = 1f;
+        ValidationFraction = 0.15;
+        MaxSequenceLength = 0;
+    }
+
+    /// <summary>The series: a Single column, one observation per row, in time order.</summary>
+    public string InputColumnName { get; set; } = "Value";
+    /// <summary>Extra Single columns read at each step (direct strategy only: their future values are unknown).</summary>
+    public string[] CovariateColumnNames { get; set; } = [];
+    /// <summary>The forecast: a vector of <see cref="Horizon"/> values.</summary>
+    public string OutputColumnName { get; set; } = "Forecast";
+    public string ConfidenceLowerBoundColumn { get; set; } = "LowerBound";
+    public string ConfidenceUpperBoundColumn { get; set; } = "UpperBound";
+    /// <summary>Observations the network reads per forecast.</summary>
+    public int WindowSize { get; set; } = 12;
+    /// <summary>Values forecast ahead.</summary>
+    public int Horizon { get; set; } = 1;
+    /// <summary>Rows of the input used for training (the first ones); 0 = all.</summary>
+    public int TrainSize { get; set; }
+    /// <summary>Coverage of the interval [LowerBound, UpperBound], from the validation residuals' quantiles per horizon step.</summary>
+    public float ConfidenceLevel { get; set; } = 0.95f;
+    /// <summary>Direct (one model, Horizon outputs; the default) or recursive (one-step model fed its own forecasts). See <see cref="ForecastStrategy"/>.</summary>
+    public ForecastStrategy Strategy { get; set; } = ForecastStrategy.Direct;
+    /// <summary>Transform of the series before windowing (undone on the forecasts); e.g. LogDifference for a trend with growing seasonality.</summary>
+    public SeriesTransformKind Transform { get; set; } = SeriesTransformKind.None;
+
+    internal void ValidateForecasting()
+    {
+        Validate();
+        if (string.IsNullOrWhiteSpace(InputColumnName)) throw new ArgumentException("InputColumnName must name the series column.", nameof(InputColumnName));
+        foreach (var name in new[] { OutputColumnName, ConfidenceLowerBoundColumn, ConfidenceUpperBoundColumn })
+            if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("Output column names must not be blank.", nameof(OutputColumnName));
+        ArgumentNullException.ThrowIfNull(CovariateColumnNames, nameof(CovariateColumnNames));
+        if (WindowSize < 1) throw new ArgumentOutOfRangeException(nameof(WindowSize), WindowSize, "Must be at least 1.");
+        if (Horizon < 1) throw new ArgumentOutOfRangeException(nameof(Horizon), Horizon, "Must be at least 1.");
+        if (TrainSize < 0) throw new ArgumentOutOfRangeException(nameof(TrainSize), TrainSize, "Must be 0 (all rows) or positive.");
+        if (!(ConfidenceLevel > 0 && ConfidenceLevel < 1)) throw new ArgumentOutOfRangeException(nameof(ConfidenceLevel), ConfidenceLevel, "Must be in (0, 1).");
+        if (!Enum.IsDefined(Strategy)) throw new ArgumentOutOfRangeException(nameof(Strategy), Strategy, "Unknown strategy.");
+        if (!Enum.IsDefined(Transform)) throw new ArgumentOutOfRangeException(nameof(Transform), Transform, "Unknown transform.");
+        if (Strategy == ForecastStrategy.Recursive && CovariateColumnNames.Length > 0)
+            throw new ArgumentException("The recursive strategy cannot use covariates (their future values are unknown); use ForecastStrategy.Direct.", nameof(CovariateColumnNames));
+    }
+}

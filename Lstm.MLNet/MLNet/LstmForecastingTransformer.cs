@@ -1,0 +1,281 @@
+using Lstm.MLNet;
+using Lstm.MLNet.Model;
+using Lstm.MLNet.TimeSeries;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+[assembly: LoadableClass(typeof(LstmForecastingTransformer), null, typeof(SignatureLoadModel),
+    LstmForecastingTransformer.UserName, LstmForecastingTransformer.LoaderSignature)]
+
+namespace Lstm.MLNet;
+
+/// <summary>One forecast: the next values and their interval.</summary>
+public sealed record LstmForecast(float[] Forecast, float[] LowerBound, float[] UpperBound);
+
+/// <summary>
+/// A trained LSTM forecaster, the counterpart of ML.NET's SSA forecasting transformer. It carries the state of the
+/// series (its last observations); <see cref="Transform"/> reads the rows as the series' continuation, in order, and
+/// gives each row <c>Forecast</c> (the next Horizon values after it), <c>LowerBound</c> and <c>UpperBound</c>. For
+/// serving, <see cref="CreateForecastingEngine"/> gives a stateful engine (Update / Predict / CheckPoint), like ML.NET's
+/// <c>TimeSeriesPredictionEngine</c>. Not a row-to-row mapper (each row depends on the rows before it), so use the engine
+/// rather than a <c>PredictionEngine</c>. Saved and loaded with <c>ml.Model.Save</c>/<c>Load</c>, state included.
+/// </summary>
+public sealed class LstmForecastingTransformer : ITransformer
+{
+    internal const string LoaderSignature = "LstmForecaster";
+    internal const string UserName = "LSTM Forecaster";
+
+    private readonly IHost _host;
+    private readonly LstmForecastingOptions _options;
+    private readonly SeriesForecaster _forecaster;
+    private readonly ResidualIntervals _intervals;
+    private readonly float[] _tail;           // [TailLength] the last raw observations, oldest first
+    private readonly float[] _covariateTail;  // [WindowSize × C] the covariates of the window's steps
+    private readonly LstmTrainingProgress[] _history;
+
+    internal LstmForecastingTransformer(IHostEnvironment environment, LstmForecastingOptions options, SeriesForecaster forecaster,
+        ResidualIntervals intervals, float[] tail, float[] covariateTail, IReadOnlyList<LstmTrainingProgress> history, int bestEpoch)
+    {
+        _host = environment.Register(nameof(LstmForecastingTransformer));
+        _options = (LstmForecastingOptions)options.Clone();
+        _options.ValidationSet = null;
+        _options.Progress = null;
+        _options.CancellationToken = default;
+        _forecaster = forecaster;
+        _intervals = intervals;
+        if (tail.Length != forecaster.TailLength || covariateTail.Length != forecaster.WindowSize * forecaster.Covariates)
+            throw new ArgumentException("The state does not match the forecaster's window.");
+        _tail = tail.ToArray();
+        _covariateTail = covariateTail.ToArray();
+        _history = history.ToArray();
+        BestEpoch = bestEpoch;
+    }
+
+    /// <summary>The options the model was trained with.</summary>
+    public LstmForecastingOptions Options => (LstmForecastingOptions)_options.Clone();
+    public IReadOnlyList<LstmTrainingProgress> TrainingHistory => _history;
+    public int BestEpoch { get; }
+    public int Horizon => _forecaster.Horizon;
+    /// <summary>The interval offsets learned from the validation residuals.</summary>
+    public ResidualIntervals Intervals => _intervals;
+    /// <summary>The last observations the model holds (oldest first): the state a forecast starts from.</summary>
+    public IReadOnlyList<float> LastObservations => _tail;
+
+    public bool IsRowToRowMapper => false;
+
+    /// <summary>The forecast of the next Horizon values after the model's state.</summary>
+    public LstmForecast Predict() => CreateForecastingEngine().Predict();
+
+    /// <summary>A stateful engine starting from the model's state (its own copy: the model does not change).</summary>
+    public LstmForecastingEngine CreateForecastingEngine() => new(this, _forecaster.CreateInferenceCopy(), _tail, _covariateTail);
+
+    internal LstmForecastingTransformer WithState(float[] tail, float[] covariateTail) =>
+        new(_host, _options, _forecaster, _intervals, tail, covariateTail, _history, BestEpoch);
+
+    internal LstmForecast ForecastFrom(SeriesForecaster forecaster, ReadOnlySpan<float> tail, ReadOnlySpan<float> covariateTail)
+    {
+        var forecast = new float[Horizon];
+        forecaster.Forecast(tail, covariateTail, forecast);
+        var lower = new float[Horizon];
+        var upper = new float[Horizon];
+        _intervals.Apply(forecast, lower, upper);
+        return new LstmForecast(forecast, lower, upper);
+    }
+
+    internal string InputColumnName => _options.InputColumnName;
+    internal IReadOnlyList<string> CovariateColumnNames => _options.CovariateColumnNames;
+
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        SeriesColumns.Resolve(inputSchema, _options);
+        var builder = new DataViewSchema.Builder();
+        // Every input column keeps its index (an input column named like an output is hidden by it, as in ML.NET).
+        foreach (var column in inputSchema) builder.AddColumn(column.Name, column.Type, column.Annotations);
+        var vector = new VectorDataViewType(NumberDataViewType.Single, Horizon);
+        foreach (var name in OutputNames) builder.AddColumn(name, vector);
+        return builder.ToSchema();
+    }
+
+    private string[] OutputNames => [_options.OutputColumnName, _options.ConfidenceLowerBoundColumn, _options.ConfidenceUpperBoundColumn];
+
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
+        throw new NotSupportedException("An LSTM forecast depends on the rows before it, so the forecaster is not a row-to-row mapper: " +
+            "use Transform on the series in order, or CreateForecastingEngine() for one forecast at a time (a PredictionEngine cannot serve it).");
+
+    /// <summary>Reads <paramref name="input"/>'s rows as the continuation of the series (in order) and forecasts after each.</summary>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var schema = GetOutputSchema(input.Schema);
+        var (series, covariates) = SeriesColumns.Resolve(input.Schema, _options);
+        var forecasts = new Lazy<LstmForecast[]>(() =>
+        {
+            var engine = CreateForecastingEngine();
+            var (values, covariateValues) = SeriesColumns.Read(input, series, covariates, "input");
+            var result = new LstmForecast[values.Length];
+            int C = covariates.Length;
+            for (int row = 0; row < values.Length; row++)
+            {
+                engine.Update(values[row], covariateValues.AsSpan(row * C, C));
+                result[row] = engine.Predict();
+            }
+            return result;
+        });
+        return new AppendedForecastDataView(input, schema, forecasts);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Persistence, version 0x00010001: the shared options (LstmModelFormat); series, covariate and output column
+    // names; window, horizon, train size, confidence, strategy, transform; the scaler; the interval offsets; the
+    // state (tail, covariate tail); history; best epoch; tensors.
+    // ---------------------------------------------------------------------------------------------
+
+    private static VersionInfo GetVersionInfo() => new(
+        modelSignature: "LSTMFCST",
+        verWrittenCur: 0x00010001,
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        loaderSignature: LoaderSignature,
+        loaderSignatureAlt: null,
+        loaderAssemblyName: typeof(LstmForecastingTransformer).Assembly.FullName);
+
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        _host.CheckValue(ctx, nameof(ctx));
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+        var w = ctx.Writer;
+        LstmModelFormat.WriteOptions(w, _options);
+        w.Write(_options.InputColumnName);
+        w.Write(_options.CovariateColumnNames.Length);
+        foreach (var name in _options.CovariateColumnNames) w.Write(name);
+        w.Write(_options.OutputColumnName); w.Write(_options.ConfidenceLowerBoundColumn); w.Write(_options.ConfidenceUpperBoundColumn);
+        w.Write(_options.WindowSize); w.Write(_options.Horizon); w.Write(_options.TrainSize); w.Write(_options.ConfidenceLevel);
+        w.Write((int)_options.Strategy); w.Write((int)_options.Transform);
+        LstmModelFormat.WriteFloats(w, _forecaster.Scaler.Means);
+        LstmModelFormat.WriteFloats(w, _forecaster.Scaler.StandardDeviations);
+        LstmModelFormat.WriteFloats(w, _intervals.LowerOffsets);
+        LstmModelFormat.WriteFloats(w, _intervals.UpperOffsets);
+        LstmModelFormat.WriteFloats(w, _tail);
+        LstmModelFormat.WriteFloats(w, _covariateTail);
+        LstmModelFormat.WriteHistory(w, _history);
+        w.Write(BestEpoch);
+        LstmModelFormat.WriteTensors(w, _forecaster.Network.NamedParameters());
+    }
+
+    private static LstmForecastingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        Contracts.CheckValue(env, nameof(env));
+        env.CheckValue(ctx, nameof(ctx));
+        MLNetCompatibility.EnsureSupported();
+        ctx.CheckAtModel(GetVersionInfo());
+        try
+        {
+            return Read(env, ctx.Reader);
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or FormatException)
+        {
+            throw new InvalidDataException($"The LSTM forecaster in this model is truncated or corrupted: {e.Message}", e);
+        }
+    }
+
+    private static LstmForecastingTransformer Read(IHostEnvironment env, BinaryReader r)
+    {
+        var options = LstmModelFormat.ReadOptions(r, new LstmForecastingOptions());
+        options.InputColumnName = r.ReadString();
+        options.CovariateColumnNames = new string[LstmModelFormat.CheckCount(r.ReadInt32(), "covariates")];
+        for (int i = 0; i < options.CovariateColumnNames.Length; i++) options.CovariateColumnNames[i] = r.ReadString();
+        options.OutputColumnName = r.ReadString(); options.ConfidenceLowerBoundColumn = r.ReadString(); options.ConfidenceUpperBoundColumn = r.ReadString();
+        options.WindowSize = r.ReadInt32(); options.Horizon = r.ReadInt32(); options.TrainSize = r.ReadInt32(); options.ConfidenceLevel = r.ReadSingle();
+        options.Strategy = (ForecastStrategy)r.ReadInt32(); options.Transform = (SeriesTransformKind)r.ReadInt32();
+        try { options.ValidateForecasting(); }
+        catch (ArgumentException e) { throw new InvalidDataException($"The saved options are invalid: {e.Message}", e); }
+        int C = options.CovariateColumnNames.Length;
+        var scaler = new Standardizer(LstmModelFormat.ReadFloats(r, "means"), LstmModelFormat.ReadFloats(r, "deviations"));
+        var intervals = new ResidualIntervals(LstmModelFormat.ReadFloats(r, "lower offsets"), LstmModelFormat.ReadFloats(r, "upper offsets"), options.ConfidenceLevel);
+        var tail = LstmModelFormat.ReadFloats(r, "observations");
+        var covariateTail = LstmModelFormat.ReadFloats(r, "covariate observations");
+        var history = LstmModelFormat.ReadHistory(r);
+        int bestEpoch = r.ReadInt32();
+        var tensors = LstmModelFormat.ReadTensors(r);
+        if (intervals.Horizon != options.Horizon) throw new InvalidDataException($"The saved intervals cover {intervals.Horizon} steps; the horizon is {options.Horizon}.");
+
+        var network = new SequenceRegressorNetwork(1 + C, LstmForecastingEstimator.NetworkOptions(options));
+        network.LoadParameters(tensors);
+        var forecaster = new SeriesForecaster(network, scaler, options.Transform, options.Strategy, options.WindowSize, options.Horizon, C);
+        return new LstmForecastingTransformer(env, options, forecaster, intervals, tail, covariateTail, history, bestEpoch);
+    }
+}
+
+/// <summary>
+/// The stateful forecasting engine, like ML.NET's <c>TimeSeriesPredictionEngine</c>: feed observations with
+/// <see cref="Update"/>, ask for the next values with <see cref="Predict"/>, and save the state into a model zip with
+/// <see cref="CheckPoint"/> so a reloaded model continues where this engine stopped. Not thread-safe (one per thread).
+/// </summary>
+public sealed class LstmForecastingEngine
+{
+    private readonly LstmForecastingTransformer _model;
+    private readonly SeriesForecaster _forecaster;
+    private readonly float[] _tail, _covariateTail;
+    private readonly int _covariates;
+
+    internal LstmForecastingEngine(LstmForecastingTransformer model, SeriesForecaster forecaster, float[] tail, float[] covariateTail)
+    {
+        _model = model;
+        _forecaster = forecaster;
+        _tail = tail.ToArray();
+        _covariateTail = covariateTail.ToArray();
+        _covariates = forecaster.Covariates;
+    }
+
+    /// <summary>Observations fed since the engine was created.</summary>
+    public long Updates { get; private set; }
+
+    /// <summary>Appends one observation (and, for a model with covariates, that step's covariate values).</summary>
+    public void Update(float observation, ReadOnlySpan<float> covariates = default)
+    {
+        if (!float.IsFinite(observation))
+            throw new ArgumentOutOfRangeException(nameof(observation), observation, $"Observation {Updates} after the model's state is not finite; impute it before updating.");
+        if (covariates.Length != _covariates)
+            throw new ArgumentException($"The model reads {_covariates} covariate(s) per step ({string.Join(", ", _model.CovariateColumnNames)}); got {covariates.Length}.", nameof(covariates));
+        for (int c = 0; c < covariates.Length; c++)
+            if (!float.IsFinite(covariates[c]))
+                throw new ArgumentOutOfRangeException(nameof(covariates), covariates[c], $"Covariate '{_model.CovariateColumnNames[c]}' of observation {Updates} is not finite.");
+        Array.Copy(_tail, 1, _tail, 0, _tail.Length - 1);
+        _tail[^1] = observation;
+        if (_covariates > 0)
+        {
+            Array.Copy(_covariateTail, _covariates, _covariateTail, 0, _covariateTail.Length - _covariates);
+            covariates.CopyTo(_covariateTail.AsSpan(_covariateTail.Length - _covariates));
+        }
+        Updates++;
+    }
+
+    /// <summary>The next Horizon values after the last observation, with their interval.</summary>
+    public LstmForecast Predict() => _model.ForecastFrom(_forecaster, _tail, _covariateTail);
+
+    /// <summary>Saves the model with this engine's state into <paramref name="modelPath"/> (a normal model zip: <c>ml.Model.Load</c> it).</summary>
+    public void CheckPoint(MLContext ml, string modelPath)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
+        ml.Model.Save(_model.WithState(_tail, _covariateTail), InputSchema(), modelPath);
+    }
+
+    /// <summary>The same, into a stream.</summary>
+    public void CheckPoint(MLContext ml, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ml.Model.Save(_model.WithState(_tail, _covariateTail), InputSchema(), stream);
+    }
+
+    private DataViewSchema InputSchema()
+    {
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumn(_model.InputColumnName, NumberDataViewType.Single);
+        foreach (var name in _model.CovariateColumnNames) builder.AddColumn(name, NumberDataViewType.Single);
+        return builder.ToSchema();
+    }
+}

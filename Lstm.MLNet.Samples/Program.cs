@@ -1,6 +1,7 @@
 using Lstm.MLNet.Samples.Classification;
 using Lstm.MLNet.Samples.Common;
 using Lstm.MLNet.Samples.Consumption;
+using Lstm.MLNet.Samples.Forecasting;
 using Lstm.MLNet.Samples.Sweeps;
 
 // Lstm.MLNet samples, one console app with sub-commands (Model Builder style: the training parts live in
@@ -16,6 +17,7 @@ try
         "sentiment" or "spam" or "mr" => TextClassificationSample.Run(command, rest),
         "quality" => QualitySample.Run(rest),
         "sweep" => SweepSample.Run(rest),
+        "forecast" => ForecastSample.Run(rest),
         "predict" => PredictCommand(rest),
         "help" or "-h" or "--help" => Usage(Console.Out, 0),
         _ => Usage(Console.Error, 1, $"Unknown command '{command}'."),
@@ -59,6 +61,8 @@ static int Usage(TextWriter writer, int exitCode, string? error = null)
     writer.WriteLine("  spam [messages...]         the same on the UCI SMS Spam Collection");
     writer.WriteLine("  mr [sentences...]          the same on the movie-review polarity data (Pang & Lee)");
     writer.WriteLine("  quality [--datasets a,b]   LSTM vs FeaturizeText+SDCA on each data set's protocol (5-fold, 80/20, 10-fold); Markdown");
+    writer.WriteLine("  forecast [--series airline|sunspots|pm25]  LSTM forecaster vs seasonal-naive, persistence and FastTree on lags;");
+    writer.WriteLine("                             rolling 1- and 12-step test errors, checkpoint + reload, PNG of forecast and band");
     writer.WriteLine("  sweep [--dataset sentiment|spam|mr] [--trials 12] [--minutes 10] [--folds 3] [--metric Accuracy]");
     writer.WriteLine("                             AutoML-style sweep (successive halving, CV): leaderboard, CSV, bar chart, best vs defaults");
     writer.WriteLine("  predict --model M.zip [texts...]  predict with a saved binary text model (texts from stdin when none)");

@@ -1,0 +1,137 @@
+using System.Globalization;
+using Lstm.MLNet.Samples.Common;
+using Lstm.MLNet.TimeSeries;
+using Microsoft.ML;
+
+namespace Lstm.MLNet.Samples.Forecasting;
+
+/// <summary>
+/// Forecasting a bundled series with <c>ml.Forecasting.ForecastByLstm</c>, against seasonal-naive, persistence and
+/// FastTree on the same lag windows: airline passengers (first 67% train, last 33% test) and monthly sunspots
+/// (last 20% test), at horizons 1 and 12, rolling over the test period with the stateful engine (each observation is
+/// fed after its forecast); then a checkpoint of the engine, reloaded, and a PNG of the series, forecast and band.
+/// <c>--series pm25</c> runs the multivariate PM2.5 regression instead (<see cref="PollutionSample"/>).
+/// </summary>
+public static class ForecastSample
+{
+    private sealed record SeriesSetup(string Name, string File, string Column, double TestFraction, int Window, int Season,
+        SeriesTransformKind Transform, int HiddenSize, int MaxEpochs);
+
+    private static readonly Dictionary<string, SeriesSetup> Setups = new()
+    {
+        ["airline"] = new("airline passengers (thousands/month, 1949–1960)", "airline-passengers.csv", "Passengers", 1 / 3.0, 12, 12,
+            SeriesTransformKind.LogDifference, 32, 300),
+        ["sunspots"] = new("monthly mean sunspot number (1749–1983)", "monthly-sunspots.csv", "Sunspots", 0.2, 48, 0,
+            SeriesTransformKind.None, 32, 40),
+    };
+
+    private sealed class Observation
+    {
+        public float Value { get; set; }
+    }
+
+    public static int Run(string[] args)
+    {
+        var arguments = SampleArguments.Parse(args, "--series");
+        string name = arguments.Named.GetValueOrDefault("--series", "airline");
+        if (name == "pm25") return PollutionSample.Run(arguments);
+        if (!Setups.TryGetValue(name, out var setup))
+            throw new ArgumentException($"Unknown series '{name}'; expected airline, sunspots or pm25.");
+
+        var values = LoadMonthly(setup.File);
+        int test = (int)Math.Round(values.Length * setup.TestFraction), train = values.Length - test;
+        Console.WriteLine($"{setup.Name}: {values.Length} observations; training on the first {train}, testing on the last {test} " +
+                          $"(window {setup.Window}, {setup.Transform} transform).");
+        var ml = new MLContext(arguments.Seed);
+        var trainData = ml.Data.LoadFromEnumerable(values[..train].Select(v => new Observation { Value = v }));
+
+        LstmForecastingTransformer Train(int horizon)
+        {
+            var progress = new ConsoleProgress($"horizon {horizon,2}");
+            var options = new LstmForecastingOptions
+            {
+                InputColumnName = nameof(Observation.Value), WindowSize = setup.Window, Horizon = horizon, Transform = setup.Transform,
+                HiddenSize = setup.HiddenSize, MaxEpochs = arguments.Epochs ?? setup.MaxEpochs, Seed = arguments.Seed,
+                NumberOfThreads = arguments.Threads, Progress = progress,
+            };
+            var model = ml.Forecasting.ForecastByLstm(options).Fit(trainData);
+            progress.Finish();
+            return model;
+        }
+
+        var oneStep = Train(1);
+        var twelveStep = Train(12);
+        var fastTree = new LagFastTree(ml, values, train, setup.Window, 12, setup.Transform);
+        int tailLength = setup.Window + SeriesTransform.Lag(setup.Transform);
+
+        // Rolling evaluation: forecast from each test origin, then feed the actual observation.
+        var errors = new Dictionary<string, (ErrorAccumulator One, ErrorAccumulator Twelve)>();
+        ErrorAccumulator For(string model, int horizon)
+        {
+            if (!errors.TryGetValue(model, out var pair)) errors[model] = pair = (new(), new());
+            return horizon == 1 ? pair.One : pair.Twelve;
+        }
+        var engine1 = oneStep.CreateForecastingEngine();
+        var engine12 = twelveStep.CreateForecastingEngine();
+        var rollingForecast = new List<double>();
+        var rollingLower = new List<double>();
+        var rollingUpper = new List<double>();
+        for (int origin = train; origin < values.Length; origin++)
+        {
+            var lstm1 = engine1.Predict();
+            rollingForecast.Add(lstm1.Forecast[0]); rollingLower.Add(lstm1.LowerBound[0]); rollingUpper.Add(lstm1.UpperBound[0]);
+            For("LSTM", 1).Add(lstm1.Forecast[0], values[origin]);
+            For("persistence", 1).Add(values[origin - 1], values[origin]);
+            if (setup.Season > 0) For("seasonal-naive", 1).Add(values[origin - setup.Season], values[origin]);
+            var tail = values.AsSpan(origin - tailLength, tailLength);
+            var tree = fastTree.Forecast(tail);
+            For("FastTree (lags)", 1).Add(tree[0], values[origin]);
+            if (origin + 12 <= values.Length)
+            {
+                var lstm12 = engine12.Predict();
+                for (int h = 0; h < 12; h++)
+                {
+                    double actual = values[origin + h];
+                    For("LSTM", 12).Add(lstm12.Forecast[h], actual);
+                    For("persistence", 12).Add(values[origin - 1], actual);
+                    if (setup.Season > 0) For("seasonal-naive", 12).Add(values[origin + h - setup.Season * (1 + h / setup.Season)], actual);
+                    For("FastTree (lags)", 12).Add(tree[h], actual);
+                }
+            }
+            engine1.Update(values[origin]);
+            engine12.Update(values[origin]);
+        }
+
+        var table = new MarkdownTable("Model", "1-step RMSE", "1-step MAPE", "12-step RMSE", "12-step MAPE");
+        foreach (var (model, (one, twelve)) in errors)
+            table.Add(model, F(one.Rmse), $"{F(one.Mape)}%", F(twelve.Rmse), $"{F(twelve.Mape)}%");
+        Console.WriteLine();
+        Console.WriteLine($"Test period ({test} observations; 12-step: every origin with 12 values ahead, errors over all 12 steps):");
+        Console.WriteLine(table);
+
+        // Checkpoint the 12-step model's state at the end of the training data, reload it, check it forecasts the same.
+        string modelPath = arguments.OutputPath($"forecast-{name}-model.zip");
+        twelveStep.CreateForecastingEngine().CheckPoint(ml, modelPath);
+        var reloaded = (LstmForecastingTransformer)new MLContext().Model.Load(modelPath, out _);
+        bool same = reloaded.Predict().Forecast.SequenceEqual(twelveStep.Predict().Forecast);
+        Console.WriteLine($"Saved the 12-step model with its state to {modelPath}; reloaded, it forecasts {(same ? "identically" : "DIFFERENTLY")}.");
+        var next = reloaded.Predict();
+        Console.WriteLine($"Its first forecast after the training data: {string.Join(", ", next.Forecast.Take(6).Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))} …");
+
+        string png = Charts.Forecast(values.Select(v => (double)v).ToArray(), train, rollingForecast, rollingLower, rollingUpper,
+            $"LSTM one-step forecasts of {setup.Name} ({oneStep.Intervals.ConfidenceLevel:P0} band)", arguments.OutputPath($"forecast-{name}.png"),
+            setup.Season > 0 ? Enumerable.Range(train, test).Select(t => (double)values[t - setup.Season]).ToArray() : null, "seasonal-naive");
+        Console.WriteLine($"Plot: {png}");
+        return same ? 0 : 1;
+    }
+
+    private static string F(double value) => double.IsFinite(value) ? value.ToString("F2", CultureInfo.InvariantCulture) : "—";
+
+    /// <summary>A monthly CSV of the bundle ("Month",value with a header).</summary>
+    private static float[] LoadMonthly(string file) =>
+        File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Data", "timeseries", file)).Skip(1)
+            .Where(line => line.Length > 0)
+            .Select((line, i) => float.TryParse(line[(line.LastIndexOf(',') + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out float v)
+                ? v : throw new InvalidDataException($"{file} line {i + 2}: '{line}' has no numeric value."))
+            .ToArray();
+}

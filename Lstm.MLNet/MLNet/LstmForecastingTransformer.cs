@@ -165,21 +165,8 @@ public sealed class LstmForecastingTransformer : ITransformer
         LstmModelFormat.WriteTensors(w, _forecaster.Network.NamedParameters());
     }
 
-    private static LstmForecastingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
-    {
-        Contracts.CheckValue(env, nameof(env));
-        env.CheckValue(ctx, nameof(ctx));
-        MLNetCompatibility.EnsureSupported();
-        ctx.CheckAtModel(GetVersionInfo());
-        try
-        {
-            return Read(env, ctx.Reader);
-        }
-        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or FormatException)
-        {
-            throw new InvalidDataException($"The LSTM forecaster in this model is truncated or corrupted: {e.Message}", e);
-        }
-    }
+    private static LstmForecastingTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
+        LstmModelFormat.Load(env, ctx, GetVersionInfo(), "LSTM forecaster", c => Read(env, c.Reader));
 
     private static LstmForecastingTransformer Read(IHostEnvironment env, BinaryReader r)
     {

@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
 
 namespace Lstm.MLNet;
 
@@ -12,6 +14,27 @@ internal static class LstmModelFormat
 {
     /// <summary>Guards against a corrupted or hostile model: no tensor or list in a saved model is larger.</summary>
     public const int MaxSavedCount = 1 << 28;
+
+    /// <summary>
+    /// The loader factories' common part: checks the environment, the supported ML.NET and the model's version, then
+    /// reads with <paramref name="read"/>, turning any malformed-data failure into one <see cref="InvalidDataException"/>
+    /// that names the component (<paramref name="what"/>), so a truncated or corrupted zip never half-loads.
+    /// </summary>
+    public static T Load<T>(IHostEnvironment env, ModelLoadContext ctx, VersionInfo version, string what, Func<ModelLoadContext, T> read)
+    {
+        Contracts.CheckValue(env, nameof(env));
+        env.CheckValue(ctx, nameof(ctx));
+        MLNetCompatibility.EnsureSupported();
+        ctx.CheckAtModel(version);
+        try
+        {
+            return read(ctx);
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or FormatException)
+        {
+            throw new InvalidDataException($"The {what} in this model is truncated or corrupted: {e.Message}", e);
+        }
+    }
 
     public static int CheckCount(int count, string what) =>
         count >= 0 && count <= MaxSavedCount ? count : throw new InvalidDataException($"The model claims {count} {what}.");

@@ -159,21 +159,8 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         LstmModelFormat.WriteTensors(w, _network.NamedParameters());
     }
 
-    private static LstmSequenceRegressionTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
-    {
-        Contracts.CheckValue(env, nameof(env));
-        env.CheckValue(ctx, nameof(ctx));
-        MLNetCompatibility.EnsureSupported();
-        ctx.CheckAtModel(GetVersionInfo());
-        try
-        {
-            return Read(env, ctx.Reader);
-        }
-        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or FormatException)
-        {
-            throw new InvalidDataException($"The LSTM sequence regressor in this model is truncated or corrupted: {e.Message}", e);
-        }
-    }
+    private static LstmSequenceRegressionTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
+        LstmModelFormat.Load(env, ctx, GetVersionInfo(), "LSTM sequence regressor", c => Read(env, c.Reader));
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
         => Create(env, ctx).MakeRowMapper(inputSchema);

@@ -173,21 +173,8 @@ public sealed class LstmTextClassificationTransformer : LstmTransformer
     }
 
     /// <summary>Factory for <see cref="SignatureLoadModel"/>.</summary>
-    private static LstmTextClassificationTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
-    {
-        Contracts.CheckValue(env, nameof(env));
-        env.CheckValue(ctx, nameof(ctx));
-        MLNetCompatibility.EnsureSupported();
-        ctx.CheckAtModel(GetVersionInfo());
-        try
-        {
-            return Read(env, ctx);
-        }
-        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or FormatException)
-        {
-            throw new InvalidDataException($"The LSTM text classifier in this model is truncated or corrupted: {e.Message}", e);
-        }
-    }
+    private static LstmTextClassificationTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
+        LstmModelFormat.Load(env, ctx, GetVersionInfo(), "LSTM text classifier", c => Read(env, c));
 
     /// <summary>Factory for <see cref="SignatureLoadRowMapper"/>.</summary>
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)

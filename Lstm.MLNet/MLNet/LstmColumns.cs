@@ -21,12 +21,12 @@ internal static class LstmColumns
     public static string Describe(DataViewType type) => type switch
     {
         VectorDataViewType v => v.Size == 0 ? $"Vector<{v.ItemType}> (variable length)" : $"Vector<{v.ItemType}, {v.Size}>",
-        _ => type.ToString(),
+        _ => type.ToString() ?? type.GetType().Name,
     };
 
     public static string Describe(SchemaShape.Column column) => column.Kind switch
     {
-        VectorKind.Scalar => column.ItemType.ToString(),
+        VectorKind.Scalar => column.ItemType.ToString() ?? column.ItemType.GetType().Name,
         VectorKind.Vector => $"Vector<{column.ItemType}> (fixed length)",
         _ => $"Vector<{column.ItemType}> (variable length)",
     };

@@ -199,7 +199,7 @@ public sealed class LstmForecastingTransformer : ITransformer
 /// <summary>
 /// The stateful forecasting engine, like ML.NET's <c>TimeSeriesPredictionEngine</c>: feed observations with
 /// <see cref="Update"/>, ask for the next values with <see cref="Predict"/>, and save the state into a model zip with
-/// <see cref="CheckPoint"/> so a reloaded model continues where this engine stopped. Not thread-safe (one per thread).
+/// <see cref="CheckPoint(MLContext, string)"/> so a reloaded model continues where this engine stopped. Not thread-safe (one per thread).
 /// </summary>
 public sealed class LstmForecastingEngine
 {

@@ -60,7 +60,7 @@ public static class SweepSample
         sweep.SaveCsv(csv);
         var ranked = sweep.Trials.Where(t => t.Status == TrialStatus.Completed)
             .OrderByDescending(t => t.Rung).ThenBy(t => sweep.HigherIsBetter ? -t.Metric : t.Metric).Take(15)
-            .Select(t => ($"#{t.Id} ({t.Options.MaxEpochs}e)", t.Metric)).ToList();
+            .Select(t => ($"#{t.Id}\n{t.Options.MaxEpochs} ep", t.Metric)).ToList();
         string png = Charts.Leaderboard(ranked, sweep.MetricName, $"LSTM sweep on {dataset.Description}", arguments.OutputPath($"sweep-{datasetName}.png"));
         if (best.Model is not null)
         {

@@ -25,13 +25,16 @@ public sealed class LstmSweepTests
         var ml = new MLContext(1);
         var data = ml.Data.LoadFromEnumerable(SentimentData.Take(240));
         var first = ml.Lstm().Sweep(data, SmallSweep());
-        var second = ml.Lstm().Sweep(data, SmallSweep());
+        var sequentialOptions = SmallSweep();
+        sequentialOptions.MaxConcurrentTrials = 1;
+        var second = ml.Lstm().Sweep(data, sequentialOptions);
 
         Assert.AreEqual(LstmTask.BinaryClassification, first.Task);
         Assert.AreEqual("Accuracy", first.MetricName);
         Assert.IsTrue(first.Trials.Count is >= 3 and <= 4, $"{first.Trials.Count} trials");
         Assert.IsTrue(first.Trials.All(t => t.Status == TrialStatus.Completed), first.ToMarkdown());
-        CollectionAssert.AreEqual(first.Trials.Select(t => t.Metric).ToArray(), second.Trials.Select(t => t.Metric).ToArray(), "same seed, same metrics");
+        CollectionAssert.AreEqual(first.Trials.Select(t => t.Metric).ToArray(), second.Trials.Select(t => t.Metric).ToArray(),
+            "same seed, same metrics, whether trials run two at a time or one after another");
         Assert.AreEqual(5e-3, (double)first.Trials[0].Configuration[nameof(LstmOptions.LearningRate)], 1e-12, "the first trial is the defaults");
 
         var best = first.BestRun!;
@@ -76,12 +79,34 @@ public sealed class LstmSweepTests
     }
 
     [TestMethod]
+    public void RegressionSweep_InfersTheTask_AndMinimisesTheError()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(MLNetTests.SequenceRegressionTests.Synthetic(200, 4));
+        var result = ml.Lstm().Sweep(data, new LstmSweepOptions
+        {
+            MaxTrials = 4, Folds = 2, Seed = 5, HalvingRate = 2, FeatureColumnName = "Features",
+            BaseOptions = new LstmSequenceRegressorOptions { FeaturesPerStep = 2, MaxEpochs = 8, NumberOfThreads = 1 },
+            SearchSpace = new SearchSpace().Set(nameof(LstmOptions.HiddenSize), SearchDimension.Choice(8, 16))
+                .Set(nameof(LstmOptions.LearningRate), SearchDimension.Range(3e-3, 3e-2, 1e-2, logScale: true)),
+        });
+        Assert.AreEqual(LstmTask.Regression, result.Task);
+        Assert.AreEqual("RootMeanSquaredError", result.MetricName);
+        Assert.IsFalse(result.HigherIsBetter);
+        var best = result.BestRun!;
+        Assert.IsTrue(result.Trials.Where(t => t.Rung == best.Rung && t.Status == TrialStatus.Completed).All(t => t.Metric >= best.Metric));
+        Assert.IsInstanceOfType<LstmSequenceRegressionTransformer>(best.Model);
+        Assert.IsInstanceOfType<LstmSequenceRegressorOptions>(best.Options);
+    }
+
+    [TestMethod]
     public void Cancellation_KeepsTheBestRunSoFar()
     {
         var ml = new MLContext(1);
         var data = ml.Data.LoadFromEnumerable(SentimentData.Take(160));
         using var cancel = new CancellationTokenSource();
         var options = SmallSweep();
+        options.MaxConcurrentTrials = 1; // which trials had started when the token fires is then exact
         options.CancellationToken = cancel.Token;
         options.Progress = new SynchronousProgress<LstmTrialResult>(t => { if (t.Id == 2) cancel.Cancel(); });
         var result = ml.Lstm().Sweep(data, options);

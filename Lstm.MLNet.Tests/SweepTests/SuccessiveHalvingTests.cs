@@ -49,6 +49,10 @@ public sealed class SuccessiveHalvingTests
         var first = halving.Run(Space(), seed: 7, higherIsBetter: true, Objective, Timeout.InfiniteTimeSpan, CancellationToken.None);
         var second = halving.Run(Space(), seed: 7, higherIsBetter: true, Objective, Timeout.InfiniteTimeSpan, CancellationToken.None);
         var other = halving.Run(Space(), seed: 8, higherIsBetter: true, Objective, Timeout.InfiniteTimeSpan, CancellationToken.None);
+        var concurrent = halving.Run(Space(), seed: 7, higherIsBetter: true, Objective, Timeout.InfiniteTimeSpan, CancellationToken.None, concurrency: 3);
+        CollectionAssert.AreEqual(first.Trials.Select(t => (t.Id, t.Metric, SearchSpace.Describe(t.Configuration))).ToArray(),
+                                  concurrent.Trials.Select(t => (t.Id, t.Metric, SearchSpace.Describe(t.Configuration))).ToArray(),
+                                  "three trials at a time: the same trials, ids and metrics in the same order");
 
         Assert.AreEqual(20, first.Trials.Count);
         CollectionAssert.AreEqual(first.Trials.Select(t => SearchSpace.Describe(t.Configuration)).ToArray(),

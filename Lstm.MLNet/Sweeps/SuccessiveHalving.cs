@@ -41,9 +41,9 @@ public sealed record TrialRecord<TModel>(
 /// Successive halving (Jamieson &amp; Talwalkar 2016; one bracket of Hyperband): rung 0 trains many configurations on a
 /// small budget (few epochs), each rung keeps the best 1/η and trains them again with η times the budget, up to the
 /// full budget. The first configuration is the search space's defaults, the rest are random draws from a seeded
-/// <see cref="Random"/>, so a sweep is reproducible. Trials run one after another, each with every core: on the
-/// 2-core machines we measured, one trial's GEMMs already use both cores, and two concurrent trials only shared them.
-/// Knows nothing of ML.NET: a trial is a callback.
+/// <see cref="Random"/>, so a sweep is reproducible. Within a rung up to <c>concurrency</c> trials run at once; the
+/// records keep the configurations' order whatever finishes first, so the result does not depend on it (as long as
+/// a trial's outcome does not depend on its thread count). Knows nothing of ML.NET: a trial is a callback.
 /// </summary>
 public sealed class SuccessiveHalving
 {
@@ -102,30 +102,37 @@ public sealed class SuccessiveHalving
     /// </summary>
     public SweepResult<TModel> Run<TModel>(SearchSpace space, int seed, bool higherIsBetter,
         Func<IReadOnlyDictionary<string, object>, int, CancellationToken, TrialEvaluation<TModel>> runTrial,
-        TimeSpan timeLimit, CancellationToken cancellation, Action<TrialRecord<TModel>>? onTrial = null)
+        TimeSpan timeLimit, CancellationToken cancellation, Action<TrialRecord<TModel>>? onTrial = null, int concurrency = 1)
     {
         ArgumentNullException.ThrowIfNull(space);
         ArgumentNullException.ThrowIfNull(runTrial);
+        if (concurrency < 1) throw new ArgumentOutOfRangeException(nameof(concurrency), concurrency, "At least one trial must run at a time.");
         var clock = Stopwatch.StartNew();
         var random = new Random(seed);
         var trials = new List<TrialRecord<TModel>>();
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         if (timeLimit != Timeout.InfiniteTimeSpan) limit.CancelAfter(timeLimit);
         TrialRecord<TModel>? best = null;
+        var reportLock = new object();
 
         var configurations = new List<IReadOnlyDictionary<string, object>> { space.Defaults() };
         while (configurations.Count < Rungs[0].Configurations) configurations.Add(space.Sample(random));
 
         for (int rung = 0; rung < Rungs.Count && configurations.Count > 0; rung++)
         {
-            int budget = Rungs[rung].Budget;
-            var results = new List<TrialRecord<TModel>>();
-            foreach (var configuration in configurations)
+            int budget = Rungs[rung].Budget, firstId = trials.Count + 1;
+            var records = new TrialRecord<TModel>?[configurations.Count];
+            Parallel.For(0, configurations.Count, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, i =>
             {
-                if (limit.IsCancellationRequested) break;
-                var record = RunOne(trials.Count + 1, rung, budget, configuration, runTrial, limit.Token);
+                if (limit.IsCancellationRequested) return; // not started: not recorded
+                var record = RunOne(firstId + i, rung, budget, configurations[i], runTrial, limit.Token);
+                records[i] = record;
+                if (onTrial != null) lock (reportLock) onTrial(record);
+            });
+            var results = records.OfType<TrialRecord<TModel>>().ToList();
+            foreach (var record in results)
+            {
                 trials.Add(record);
-                results.Add(record);
                 // The best run is the best completed trial of the highest rung reached (more budget beats a lucky short run).
                 if (record.Status == TrialStatus.Completed && (best == null || rung > best.Rung || (rung == best.Rung && Better(record.Metric, best.Metric, higherIsBetter))))
                 {
@@ -133,7 +140,6 @@ public sealed class SuccessiveHalving
                     best = record;
                 }
                 else record.Model = default;
-                onTrial?.Invoke(record);
             }
             if (rung + 1 < Rungs.Count)
                 configurations = results.Where(r => r.Status == TrialStatus.Completed)

@@ -21,7 +21,8 @@ public static class ForecastSample
     {
         ["airline"] = new("airline passengers (thousands/month, 1949–1960)", "airline-passengers.csv", "Passengers", 1 / 3.0, 12, 12,
             SeriesTransformKind.LogDifference, 32, 300),
-        ["sunspots"] = new("monthly mean sunspot number (1749–1983)", "monthly-sunspots.csv", "Sunspots", 0.2, 48, 0,
+        // The ~11-year solar cycle (132 months) is the sunspots' "season"; a 12-month lag would mean nothing.
+        ["sunspots"] = new("monthly mean sunspot number (1749–1983)", "monthly-sunspots.csv", "Sunspots", 0.2, 48, 132,
             SeriesTransformKind.None, 32, 40),
     };
 
@@ -64,6 +65,7 @@ public static class ForecastSample
         var fastTree = new LagFastTree(ml, values, train, setup.Window, 12, setup.Transform);
         int tailLength = setup.Window + SeriesTransform.Lag(setup.Transform);
 
+        string seasonalName = setup.Season == 12 ? "seasonal-naive" : $"cycle-naive (lag {setup.Season})";
         // Rolling evaluation: forecast from each test origin, then feed the actual observation.
         var errors = new Dictionary<string, (ErrorAccumulator One, ErrorAccumulator Twelve)>();
         ErrorAccumulator For(string model, int horizon)
@@ -82,7 +84,7 @@ public static class ForecastSample
             rollingForecast.Add(lstm1.Forecast[0]); rollingLower.Add(lstm1.LowerBound[0]); rollingUpper.Add(lstm1.UpperBound[0]);
             For("LSTM", 1).Add(lstm1.Forecast[0], values[origin]);
             For("persistence", 1).Add(values[origin - 1], values[origin]);
-            if (setup.Season > 0) For("seasonal-naive", 1).Add(values[origin - setup.Season], values[origin]);
+            if (setup.Season > 0) For(seasonalName, 1).Add(values[origin - setup.Season], values[origin]);
             var tail = values.AsSpan(origin - tailLength, tailLength);
             var tree = fastTree.Forecast(tail);
             For("FastTree (lags)", 1).Add(tree[0], values[origin]);
@@ -94,7 +96,7 @@ public static class ForecastSample
                     double actual = values[origin + h];
                     For("LSTM", 12).Add(lstm12.Forecast[h], actual);
                     For("persistence", 12).Add(values[origin - 1], actual);
-                    if (setup.Season > 0) For("seasonal-naive", 12).Add(values[origin + h - setup.Season * (1 + h / setup.Season)], actual);
+                    if (setup.Season > 0) For(seasonalName, 12).Add(values[origin + h - setup.Season * (1 + h / setup.Season)], actual);
                     For("FastTree (lags)", 12).Add(tree[h], actual);
                 }
             }
@@ -120,7 +122,7 @@ public static class ForecastSample
 
         string png = Charts.Forecast(values.Select(v => (double)v).ToArray(), train, rollingForecast, rollingLower, rollingUpper,
             $"LSTM one-step forecasts of {setup.Name} ({oneStep.Intervals.ConfidenceLevel:P0} band)", arguments.OutputPath($"forecast-{name}.png"),
-            setup.Season > 0 ? Enumerable.Range(train, test).Select(t => (double)values[t - setup.Season]).ToArray() : null, "seasonal-naive");
+            setup.Season > 0 ? Enumerable.Range(train, test).Select(t => (double)values[t - setup.Season]).ToArray() : null, seasonalName);
         Console.WriteLine($"Plot: {png}");
         return same ? 0 : 1;
     }

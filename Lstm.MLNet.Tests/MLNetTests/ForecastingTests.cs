@@ -89,6 +89,12 @@ public sealed class ForecastingTests
             CollectionAssert.AreEqual(engine.Predict().Forecast, resumed.Predict().Forecast);
             CollectionAssert.AreNotEqual(model.Predict().Forecast, resumed.Predict().Forecast, "the model's own state is unchanged by the engine");
 
+            // In a fresh process: the checkpoint loads and continues bit-identically.
+            var observations = series[91..96].Select(o => o.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            var here = TestSupport.ChildProcessEntryPoint.Forecast(reloaded, observations).ToArray();
+            var fresh = TestSupport.ChildProcessEntryPoint.Run(path, observations, TimeSpan.FromMinutes(2), "load-and-forecast");
+            CollectionAssert.AreEqual(here, fresh, "the checkpoint forecasts differently in a fresh process");
+
             var bytes = File.ReadAllBytes(path);
             File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
             Assert.Throws<Exception>(() => ml.Model.Load(path, out _));

@@ -15,15 +15,20 @@ public static class ChildProcessEntryPoint
 {
     public static int Main(string[] args)
     {
-        if (args.Length != 4 || args[0] is not ("load-and-predict" or "load-and-regress"))
+        if (args.Length != 4 || args[0] is not ("load-and-predict" or "load-and-regress" or "load-and-forecast"))
         {
-            Console.Error.WriteLine("usage: load-and-predict|load-and-regress <model.zip> <inputs.txt> <out.txt>");
+            Console.Error.WriteLine("usage: load-and-predict|load-and-regress|load-and-forecast <model.zip> <inputs.txt> <out.txt>");
             return 2;
         }
         var ml = new MLContext(seed: 123);
         var model = ml.Model.Load(args[1], out _);
         var lines = File.ReadAllLines(args[2]);
-        File.WriteAllLines(args[3], args[0] == "load-and-predict" ? Predict(ml, model, lines) : Regress(ml, model, lines));
+        File.WriteAllLines(args[3], args[0] switch
+        {
+            "load-and-predict" => Predict(ml, model, lines),
+            "load-and-regress" => Regress(ml, model, lines),
+            _ => Forecast(model, lines),
+        });
         return 0;
     }
 
@@ -52,6 +57,19 @@ public static class ChildProcessEntryPoint
         var batch = model.Transform(ml.Data.LoadFromEnumerable(rows)).GetColumn<float>("Score").ToArray();
         for (int i = 0; i < rows.Length; i++)
             yield return string.Join(' ', Bits(engine.Predict(rows[i]).Score), Bits(batch[i]));
+    }
+
+    /// <summary>Forecasting: feeds each line's observation to a fresh engine of the loaded forecaster; one line of forecast bits per observation.</summary>
+    public static IEnumerable<string> Forecast(ITransformer model, string[] lines)
+    {
+        var engine = ((LstmForecastingTransformer)model).CreateForecastingEngine();
+        yield return string.Join(' ', engine.Predict().Forecast.Select(Bits));
+        foreach (var line in lines)
+        {
+            engine.Update(float.Parse(line, CultureInfo.InvariantCulture));
+            var next = engine.Predict();
+            yield return string.Join(' ', next.Forecast.Concat(next.LowerBound).Concat(next.UpperBound).Select(Bits));
+        }
     }
 
     private static string Bits(float value) => BitConverter.SingleToInt32Bits(value).ToString("X8", CultureInfo.InvariantCulture);

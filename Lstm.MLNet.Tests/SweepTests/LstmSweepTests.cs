@@ -62,7 +62,7 @@ public sealed class LstmSweepTests
         var data = ml.Data.LoadFromEnumerable(SentimentData.Topics(180));
         var options = SmallSweep();
         // A dropout the trainer rejects: a trial drawing it fails (seeded, so the same trials every run); recorded, the sweep goes on.
-        options.SearchSpace.Set(nameof(LstmOptions.Dropout), SearchDimension.ChoiceWithDefault(0.2f, 0.2f, 1.5f));
+        options.SearchSpace!.Set(nameof(LstmOptions.Dropout), SearchDimension.ChoiceWithDefault(0.2f, 0.2f, 1.5f));
         options.MaxTrials = 7; // rung 0: the defaults and 3 draws
         var progress = new List<LstmTrialResult>();
         options.Progress = new SynchronousProgress<LstmTrialResult>(progress.Add);

@@ -71,6 +71,27 @@ public sealed class GemmTests
         }
     }
 
+    /// <summary>
+    /// Every row remainder of every micro-kernel (M = 1…13 covers 0–5 leftover rows of MR 6 and 0–3 of MR 4) on
+    /// full-width strips (N = 192 is a whole number of 64-, 24- and 12-wide strips): the partial-row kernels.
+    /// </summary>
+    [TestMethod]
+    [DynamicData(nameof(PathsAndTransposes))]
+    public void RowRemainders_MatchReference(SimdPath path, bool transposeA, bool transposeB)
+    {
+        var context = Context(path);
+        var random = new Random(Seed(path, transposeA, transposeB) + 200);
+        for (int m = 1; m <= 13; m++)
+        {
+            var problem = GemmProblem.Create(random, transposeA, transposeB, m, 192, 40, pad: m % 3);
+            foreach (bool accumulate in Bools)
+            {
+                problem.AssertResult(RunMultiply(context, problem, accumulate), accumulate, $"{path} m={m}");
+                problem.AssertResult(RunPacked(context, problem, accumulate), accumulate, $"{path} packed m={m}");
+            }
+        }
+    }
+
     /// <summary>Repack must replace every panel: an optimizer step reuses the packed buffer with new weights.</summary>
     [TestMethod]
     [DynamicData(nameof(SimdPaths.Each), typeof(SimdPaths))]

@@ -275,7 +275,7 @@ public static unsafe class Gemm
                                 float* cp = job.C + (long)(ic + p) * job.Ldc + j0;
                                 if (h == mr && w == nr)
                                     TKernel.Run(kc, ap, bp, cp, job.Ldc, accumulate);
-                                else
+                                else if (w < nr || !TKernel.RunRows(h, kc, ap, bp, cp, job.Ldc, accumulate))
                                     EdgeTile(kc, ap, bp, cp, job.Ldc, h, w, accumulate, ws.Tile);
                             }
                         }

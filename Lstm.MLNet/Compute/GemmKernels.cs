@@ -12,6 +12,12 @@ internal unsafe interface IGemmMicroKernel
     static abstract int MR { get; }
     static abstract int NR { get; }
     static abstract void Run(int kc, float* a, float* b, float* c, int ldc, bool accumulate);
+
+    /// <summary>
+    /// The first <paramref name="rows"/> (&lt; MR) rows of a full-width tile straight into C, from the same packed panels;
+    /// false when the kernel has no cheaper partial form (the driver then computes a whole tile into scratch).
+    /// </summary>
+    static abstract bool RunRows(int rows, int kc, float* a, float* b, float* c, int ldc, bool accumulate);
 }
 
 /// <summary>4 rows × 3 vectors: 12 accumulators, fits the 16-register AVX2/SSE/NEON files (4×24 floats for AVX2).</summary>
@@ -40,6 +46,8 @@ internal unsafe struct Kernel4x3<V> : IGemmMicroKernel where V : unmanaged, ISim
         StoreRow(c, w, c20, c21, c22, accumulate); c += ldc;
         StoreRow(c, w, c30, c31, c32, accumulate);
     }
+
+    public static bool RunRows(int rows, int kc, float* a, float* b, float* c, int ldc, bool accumulate) => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow(float* c, int w, V x0, V x1, V x2, bool accumulate)
@@ -82,6 +90,51 @@ internal unsafe struct Kernel6x4<V> : IGemmMicroKernel where V : unmanaged, ISim
         StoreRow(c, w, c30, c31, c32, c33, accumulate); c += ldc;
         StoreRow(c, w, c40, c41, c42, c43, accumulate); c += ldc;
         StoreRow(c, w, c50, c51, c52, c53, accumulate);
+    }
+
+    /// <summary>
+    /// A remainder of 1–4 rows (e.g. 32 = 5·6 + 2) costs a third or two thirds of a full tile instead of a whole one:
+    /// two rows at a time (8 accumulators), reading the 6-row-interleaved A panel.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool RunRows(int rows, int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    {
+        if (rows > 4) return false;
+        for (int r = 0; r < rows; r += 2)
+        {
+            if (rows - r >= 2) TwoRows(kc, a + r, b, c + (long)r * ldc, ldc, accumulate);
+            else OneRow(kc, a + r, b, c + (long)r * ldc, accumulate);
+        }
+        return true;
+    }
+
+    private static void TwoRows(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    {
+        int w = V.Count;
+        V c00 = V.Zero, c01 = V.Zero, c02 = V.Zero, c03 = V.Zero, c10 = V.Zero, c11 = V.Zero, c12 = V.Zero, c13 = V.Zero;
+        for (int k = 0; k < kc; k++)
+        {
+            V b0 = V.Load(b), b1 = V.Load(b + w), b2 = V.Load(b + 2 * w), b3 = V.Load(b + 3 * w);
+            V a0 = V.Broadcast(a[0]); c00 = V.MultiplyAdd(a0, b0, c00); c01 = V.MultiplyAdd(a0, b1, c01); c02 = V.MultiplyAdd(a0, b2, c02); c03 = V.MultiplyAdd(a0, b3, c03);
+            V a1 = V.Broadcast(a[1]); c10 = V.MultiplyAdd(a1, b0, c10); c11 = V.MultiplyAdd(a1, b1, c11); c12 = V.MultiplyAdd(a1, b2, c12); c13 = V.MultiplyAdd(a1, b3, c13);
+            a += 6; b += 4 * w;
+        }
+        StoreRow(c, w, c00, c01, c02, c03, accumulate);
+        StoreRow(c + ldc, w, c10, c11, c12, c13, accumulate);
+    }
+
+    private static void OneRow(int kc, float* a, float* b, float* c, bool accumulate)
+    {
+        int w = V.Count;
+        V c00 = V.Zero, c01 = V.Zero, c02 = V.Zero, c03 = V.Zero;
+        for (int k = 0; k < kc; k++)
+        {
+            V a0 = V.Broadcast(a[0]);
+            c00 = V.MultiplyAdd(a0, V.Load(b), c00); c01 = V.MultiplyAdd(a0, V.Load(b + w), c01);
+            c02 = V.MultiplyAdd(a0, V.Load(b + 2 * w), c02); c03 = V.MultiplyAdd(a0, V.Load(b + 3 * w), c03);
+            a += 6; b += 4 * w;
+        }
+        StoreRow(c, w, c00, c01, c02, c03, accumulate);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

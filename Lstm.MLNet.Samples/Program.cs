@@ -27,6 +27,12 @@ catch (ArgumentException e) when (e.Source == typeof(SampleArguments).Assembly.G
 {
     return Usage(Console.Error, 1, e.Message);
 }
+catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+{
+    // A missing or damaged model or data file: the message says which and why; no stack trace for users.
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
 
 static int PredictCommand(string[] args)
 {

@@ -31,7 +31,15 @@ public sealed class ConsumeModel
     {
         if (!File.Exists(modelPath)) throw new FileNotFoundException($"No model at '{modelPath}': train one first (e.g. the 'sentiment' command).", modelPath);
         var ml = new MLContext();
-        var model = ml.Model.Load(modelPath, out _);
+        ITransformer model;
+        try
+        {
+            model = ml.Model.Load(modelPath, out _);
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or EndOfStreamException)
+        {
+            throw new InvalidDataException($"'{modelPath}' is not a loadable model (truncated or corrupted?): {e.Message}", e);
+        }
         return new ConsumeModel(ml.Model.CreatePredictionEngine<TextInput, TextPrediction>(model));
     }
 

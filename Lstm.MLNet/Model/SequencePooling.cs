@@ -25,7 +25,7 @@ internal static class SequencePooling
                 for (int b = 0; b < B; b++)
                     for (int d = 0; d < directions; d++)
                     {
-                        int row = batch.PackedRow(b, d == 0 ? batch.Lengths[b] - 1 : 0);
+                        int row = FinalStateRow(batch, b, d);
                         packed.Slice(row * width + d * h, h).CopyTo(pooled.Slice(b * width + d * h, h));
                     }
                 break;
@@ -67,6 +67,10 @@ internal static class SequencePooling
         }
     }
 
+    /// <summary>The packed row holding direction <paramref name="direction"/>'s final state of sequence <paramref name="b"/>: the last real step forward, step 0 in reverse.</summary>
+    private static int FinalStateRow(SequenceBatch batch, int b, int direction) =>
+        batch.PackedRow(b, direction == 0 ? batch.Lengths[b] - 1 : 0);
+
     /// <summary>
     /// Backward: overwrites <paramref name="dPacked"/> [N × W] with the gradient of the packed outputs
     /// (zero wherever the pooling did not read). Last: dPooled lands on the rows read. Mean: dPooled / length
@@ -84,7 +88,7 @@ internal static class SequencePooling
                 for (int b = 0; b < B; b++)
                     for (int d = 0; d < directions; d++)
                     {
-                        int row = batch.PackedRow(b, d == 0 ? batch.Lengths[b] - 1 : 0);
+                        int row = FinalStateRow(batch, b, d);
                         dPooled.Slice(b * width + d * h, h).CopyTo(dPacked.Slice(row * width + d * h, h));
                     }
                 break;

@@ -74,20 +74,15 @@ static void Publicize(TypeDefinition type, int[] counts)
         counts[0]++;
     }
 
+    // Methods and fields share the access encoding (ECMA-335: FamANDAssem 2, Assembly 3, Family 4, FamORAssem 5, Public 6).
     foreach (MethodDefinition method in type.Methods)
     {
         if (IsCompilerGenerated(method.Name))
             continue;
-        MethodAttributes access = method.Attributes & MethodAttributes.MemberAccessMask;
-        MethodAttributes widened = access switch
-        {
-            MethodAttributes.Assembly or MethodAttributes.FamORAssem => MethodAttributes.Public,
-            MethodAttributes.FamANDAssem => MethodAttributes.Family,
-            _ => access,
-        };
+        int access = (int)(method.Attributes & MethodAttributes.MemberAccessMask), widened = Widen(access);
         if (widened != access)
         {
-            method.Attributes = (method.Attributes & ~MethodAttributes.MemberAccessMask) | widened;
+            method.Attributes = (method.Attributes & ~MethodAttributes.MemberAccessMask) | (MethodAttributes)widened;
             counts[1]++;
         }
     }
@@ -96,16 +91,10 @@ static void Publicize(TypeDefinition type, int[] counts)
     {
         if (IsCompilerGenerated(field.Name))
             continue;
-        FieldAttributes access = field.Attributes & FieldAttributes.FieldAccessMask;
-        FieldAttributes widened = access switch
-        {
-            FieldAttributes.Assembly or FieldAttributes.FamORAssem => FieldAttributes.Public,
-            FieldAttributes.FamANDAssem => FieldAttributes.Family,
-            _ => access,
-        };
+        int access = (int)(field.Attributes & FieldAttributes.FieldAccessMask), widened = Widen(access);
         if (widened != access)
         {
-            field.Attributes = (field.Attributes & ~FieldAttributes.FieldAccessMask) | widened;
+            field.Attributes = (field.Attributes & ~FieldAttributes.FieldAccessMask) | (FieldAttributes)widened;
             counts[1]++;
         }
     }
@@ -113,6 +102,14 @@ static void Publicize(TypeDefinition type, int[] counts)
     foreach (TypeDefinition nested in type.NestedTypes)
         Publicize(nested, counts);
 }
+
+// internal and `protected internal` become public; `private protected` becomes protected (overridable by a subclass elsewhere).
+static int Widen(int access) => access switch
+{
+    (int)MethodAttributes.Assembly or (int)MethodAttributes.FamORAssem => (int)MethodAttributes.Public,
+    (int)MethodAttributes.FamANDAssem => (int)MethodAttributes.Family,
+    _ => access,
+};
 
 static bool IsCompilerGenerated(string name) => name.Contains('<') || name.Contains('$');
 

@@ -46,5 +46,15 @@ public sealed class AdversarialOptionsTests
     }
 
     [TestMethod]
+    public void ACraftedModelWithAWrappingHiddenSize_FailsToLoadWithInvalidDataException()
+    {
+        // Issue 10: such a 14.6 KB file loaded and then killed the process on the first prediction.
+        var result = _results["crafted-model-hidden-size"];
+        Assert.AreNotEqual("OK", result[0], string.Join(" | ", result));
+        Assert.AreEqual("HiddenSize", result[1], string.Join(" | ", result));
+        Assert.IsTrue(result[0] is "InvalidDataException" or "TargetInvocationException" or "InvalidOperationException", string.Join(" | ", result));
+    }
+
+    [TestMethod]
     public void BatchSizeMaxIntOn30Rows_Trains() => Assert.AreEqual("OK", _results["batch-max-int-on-30-rows"][0], string.Join(" | ", _results["batch-max-int-on-30-rows"]));
 }

@@ -1,5 +1,6 @@
 using Lstm.MLNet.Tests.MLNetTests;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace Lstm.MLNet.Tests.TestSupport;
 
@@ -28,6 +29,7 @@ internal static class IsolatedCases
         ["forecast-horizon-max-int"] = () => FitForecast(o => o.Horizon = int.MaxValue),
         ["batch-100M-on-30-rows"] = () => FitText(o => o.BatchSize = 100_000_000),
         ["batch-max-int-on-30-rows"] = () => FitText(o => o.BatchSize = int.MaxValue),
+        ["crafted-model-hidden-size"] = CraftedModelWithAWrappingHiddenSize,
     };
 
     public static IEnumerable<string> Names => Cases.Keys;
@@ -68,6 +70,34 @@ internal static class IsolatedCases
         long before = GC.GetAllocatedBytesForCurrentThread();
         ml.BinaryClassification.Trainers.LstmText(options).Fit(data);
         return $"allocated {(GC.GetAllocatedBytesForCurrentThread() - before) >> 20} MB";
+    }
+
+    /// <summary>
+    /// Issue 10's crafted file: a valid model whose saved HiddenSize is patched to 2^30 + 16 (found as the adjacent
+    /// EmbeddingSize = 11, HiddenSize = 13 of the saved options), loaded and used for a prediction.
+    /// </summary>
+    private static string CraftedModelWithAWrappingHiddenSize()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = FastOptions.Create(epochs: 1);
+        options.EmbeddingSize = 11; options.HiddenSize = 13;
+        var data = ml.Data.LoadFromEnumerable(SentimentData.Take(30));
+        using var saved = new MemoryStream();
+        ml.Model.Save(ml.BinaryClassification.Trainers.LstmText(options).Fit(data), data.Schema, saved);
+        const string entry = "TransformerChain/Model.key";
+        byte[] pattern = [11, 0, 0, 0, 13, 0, 0, 0];
+        var key = ModelZip.Read(saved.ToArray(), entry);
+        var (start, length) = ModelZip.ModelBlock(key);
+        int at = key.AsSpan((int)start, (int)length).IndexOf(pattern);
+        if (at < 0) return "saved options not found";
+        var crafted = ModelZip.Rewrite(saved.ToArray(), entry, bytes =>
+        {
+            BitConverter.TryWriteBytes(bytes.AsSpan((int)start + at + 4, 4), (1 << 30) + 16);
+            return bytes;
+        });
+        var model = new MLContext(seed: 2).Model.Load(new MemoryStream(crafted), out _);
+        model.Transform(data).GetColumn<float>("Score").ToArray();
+        return "loaded and predicted";
     }
 
     private static string FitForecast(Action<LstmForecastingOptions> change)

@@ -15,6 +15,11 @@ public static class ChildProcessEntryPoint
 {
     public static int Main(string[] args)
     {
+        if (args.Length == 4 && args[0] == IsolatedCases.Mode)
+        {
+            File.WriteAllLines(args[3], IsolatedCases.Run(File.ReadAllLines(args[2])));
+            return 0;
+        }
         if (args.Length != 4 || args[0] is not ("load-and-predict" or "load-and-regress" or "load-and-forecast"))
         {
             Console.Error.WriteLine("usage: load-and-predict|load-and-regress|load-and-forecast <model.zip> <inputs.txt> <out.txt>");

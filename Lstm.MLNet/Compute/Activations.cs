@@ -52,13 +52,13 @@ public static unsafe class Activations
         return V.Subtract(V.Add(s, s), one);
     }
 
-    /// <summary>destination[i] = σ(source[i]) on the given path (default: the process default).</summary>
+    /// <summary>destination[i] = σ(source[i]) on the given path (default: <see cref="ComputeContext.Default"/>'s).</summary>
     public static void Sigmoid(ReadOnlySpan<float> source, Span<float> destination, SimdPath? path = null) =>
-        Apply(source, destination, path ?? SimdSupport.Default, tanh: false);
+        Apply(source, destination, path ?? ComputeContext.Default.Path, tanh: false);
 
-    /// <summary>destination[i] = tanh(source[i]) on the given path (default: the process default).</summary>
+    /// <summary>destination[i] = tanh(source[i]) on the given path (default: <see cref="ComputeContext.Default"/>'s).</summary>
     public static void Tanh(ReadOnlySpan<float> source, Span<float> destination, SimdPath? path = null) =>
-        Apply(source, destination, path ?? SimdSupport.Default, tanh: true);
+        Apply(source, destination, path ?? ComputeContext.Default.Path, tanh: true);
 
     private static void Apply(ReadOnlySpan<float> source, Span<float> destination, SimdPath path, bool tanh)
     {
@@ -68,15 +68,13 @@ public static unsafe class Activations
             throw new PlatformNotSupportedException($"This CPU does not support the {path} path.");
         fixed (float* s = source)
         fixed (float* d = destination)
-        {
-            switch (path)
-            {
-                case SimdPath.Avx512: Apply<Simd512>(s, d, source.Length, tanh); break;
-                case SimdPath.Avx2: Apply<Simd256>(s, d, source.Length, tanh); break;
-                case SimdPath.Vector128: Apply<Simd128>(s, d, source.Length, tanh); break;
-                default: Apply<Scalar1>(s, d, source.Length, tanh); break;
-            }
-        }
+            SimdDispatch.Run(path, new ApplyKernel { Source = s, Destination = d, N = source.Length, Tanh = tanh });
+    }
+
+    private struct ApplyKernel : ISimdKernel
+    {
+        public float* Source, Destination; public int N; public bool Tanh;
+        public readonly void Run<V>() where V : unmanaged, ISimdFloat<V> => Apply<V>(Source, Destination, N, Tanh);
     }
 
     private static void Apply<V>(float* s, float* d, int n, bool tanh) where V : unmanaged, ISimdFloat<V>

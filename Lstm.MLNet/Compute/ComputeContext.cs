@@ -36,6 +36,12 @@ public sealed class ComputeContext
     /// <summary>The same context with another path.</summary>
     public ComputeContext WithPath(SimdPath path) => path == Path ? this : new ComputeContext(path, Threads);
 
+    /// <summary>Runs <paramref name="kernel"/> compiled for this context's SIMD path (<see cref="SimdDispatch"/>).</summary>
+    internal void Run<TKernel>(TKernel kernel) where TKernel : struct, ISimdKernel => SimdDispatch.Run(Path, kernel);
+
+    /// <summary>Runs <paramref name="kernel"/> compiled for this context's SIMD path and returns its result.</summary>
+    internal TResult Run<TKernel, TResult>(TKernel kernel) where TKernel : struct, ISimdKernel<TResult> => SimdDispatch.Run<TKernel, TResult>(Path, kernel);
+
     /// <summary>Runs <paramref name="body"/> for each part index in [0, parts), in parallel when there is more than one.</summary>
     internal void For<TState>(int parts, TState state, Action<int, TState> body)
     {

@@ -4,7 +4,7 @@ namespace Lstm.MLNet.Compute;
 
 /// <summary>
 /// Vectorised elementwise kernels for the training primitives (optimizers, clipping, pooling), written
-/// once over <see cref="ISimdFloat{TSelf}"/> and dispatched on a <see cref="SimdPath"/>. None of them
+/// once over <see cref="ISimdFloat{TSelf}"/> and dispatched on a <see cref="SimdPath"/> by <see cref="SimdDispatch"/>. None of them
 /// uses a fused multiply-add, so every path rounds exactly like the scalar one: results are
 /// bit-identical across paths (except <see cref="SumOfSquares"/>, whose summation order follows the
 /// vector width).
@@ -18,13 +18,13 @@ internal static unsafe class ElementwiseOps
     {
         CheckSameLength(x.Length, y.Length);
         fixed (float* px = x) fixed (float* py = y)
-            switch (path)
-            {
-                case SimdPath.Avx512: AddScaled<Simd512>(alpha, px, py, x.Length); break;
-                case SimdPath.Avx2: AddScaled<Simd256>(alpha, px, py, x.Length); break;
-                case SimdPath.Vector128: AddScaled<Simd128>(alpha, px, py, x.Length); break;
-                default: AddScaled<Scalar1>(alpha, px, py, x.Length); break;
-            }
+            SimdDispatch.Run(path, new AddScaledKernel { Alpha = alpha, X = px, Y = py, N = x.Length });
+    }
+
+    private struct AddScaledKernel : ISimdKernel
+    {
+        public float Alpha; public float* X, Y; public int N;
+        public readonly void Run<V>() where V : unmanaged, ISimdFloat<V> => AddScaled<V>(Alpha, X, Y, N);
     }
 
     public static void AddScaled<V>(float alpha, float* x, float* y, int n) where V : unmanaged, ISimdFloat<V>
@@ -42,13 +42,13 @@ internal static unsafe class ElementwiseOps
     {
         CheckSameLength(x.Length, y.Length);
         fixed (float* px = x) fixed (float* py = y)
-            switch (path)
-            {
-                case SimdPath.Avx512: Add<Simd512>(px, py, x.Length); break;
-                case SimdPath.Avx2: Add<Simd256>(px, py, x.Length); break;
-                case SimdPath.Vector128: Add<Simd128>(px, py, x.Length); break;
-                default: Add<Scalar1>(px, py, x.Length); break;
-            }
+            SimdDispatch.Run(path, new AddKernel { X = px, Y = py, N = x.Length });
+    }
+
+    private struct AddKernel : ISimdKernel
+    {
+        public float* X, Y; public int N;
+        public readonly void Run<V>() where V : unmanaged, ISimdFloat<V> => Add<V>(X, Y, N);
     }
 
     public static void Add<V>(float* x, float* y, int n) where V : unmanaged, ISimdFloat<V>
@@ -64,13 +64,13 @@ internal static unsafe class ElementwiseOps
     public static void Scale(SimdPath path, float alpha, Span<float> x)
     {
         fixed (float* px = x)
-            switch (path)
-            {
-                case SimdPath.Avx512: Scale<Simd512>(alpha, px, x.Length); break;
-                case SimdPath.Avx2: Scale<Simd256>(alpha, px, x.Length); break;
-                case SimdPath.Vector128: Scale<Simd128>(alpha, px, x.Length); break;
-                default: Scale<Scalar1>(alpha, px, x.Length); break;
-            }
+            SimdDispatch.Run(path, new ScaleKernel { Alpha = alpha, X = px, N = x.Length });
+    }
+
+    private struct ScaleKernel : ISimdKernel
+    {
+        public float Alpha; public float* X; public int N;
+        public readonly void Run<V>() where V : unmanaged, ISimdFloat<V> => Scale<V>(Alpha, X, N);
     }
 
     public static void Scale<V>(float alpha, float* x, int n) where V : unmanaged, ISimdFloat<V>
@@ -86,13 +86,13 @@ internal static unsafe class ElementwiseOps
     {
         CheckSameLength(m.Length, x.Length);
         fixed (float* pm = m) fixed (float* px = x)
-            switch (path)
-            {
-                case SimdPath.Avx512: Multiply<Simd512>(pm, px, x.Length); break;
-                case SimdPath.Avx2: Multiply<Simd256>(pm, px, x.Length); break;
-                case SimdPath.Vector128: Multiply<Simd128>(pm, px, x.Length); break;
-                default: Multiply<Scalar1>(pm, px, x.Length); break;
-            }
+            SimdDispatch.Run(path, new MultiplyKernel { M = pm, X = px, N = x.Length });
+    }
+
+    private struct MultiplyKernel : ISimdKernel
+    {
+        public float* M, X; public int N;
+        public readonly void Run<V>() where V : unmanaged, ISimdFloat<V> => Multiply<V>(M, X, N);
     }
 
     public static void Multiply<V>(float* m, float* x, int n) where V : unmanaged, ISimdFloat<V>
@@ -115,13 +115,13 @@ internal static unsafe class ElementwiseOps
     public static double SumOfSquares(SimdPath path, ReadOnlySpan<float> x)
     {
         fixed (float* px = x)
-            return path switch
-            {
-                SimdPath.Avx512 => SumOfSquares<Simd512>(px, x.Length),
-                SimdPath.Avx2 => SumOfSquares<Simd256>(px, x.Length),
-                SimdPath.Vector128 => SumOfSquares<Simd128>(px, x.Length),
-                _ => SumOfSquares<Scalar1>(px, x.Length),
-            };
+            return SimdDispatch.Run<SumOfSquaresKernel, double>(path, new SumOfSquaresKernel { X = px, N = x.Length });
+    }
+
+    private struct SumOfSquaresKernel : ISimdKernel<double>
+    {
+        public float* X; public int N;
+        public readonly double Run<V>() where V : unmanaged, ISimdFloat<V> => SumOfSquares<V>(X, N);
     }
 
     public static double SumOfSquares<V>(float* x, int n) where V : unmanaged, ISimdFloat<V>

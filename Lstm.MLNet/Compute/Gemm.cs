@@ -62,15 +62,22 @@ public static unsafe class Gemm
     }
 
     /// <summary>Rows of the micro-kernel on <paramref name="path"/>: row ranges split on multiples of it waste no tile.</summary>
-    internal static int MRFor(SimdPath path) => path == SimdPath.Avx512 ? Kernel6x4<Simd512>.MR : Kernel4x3<Simd256>.MR;
+    internal static int MRFor(SimdPath path) => SimdDispatch.Run<TileShape, (int MR, int NR)>(path, default).MR;
 
-    internal static int NRFor(SimdPath path) => path switch
+    /// <summary>Columns of the micro-kernel (the packed panel width) on <paramref name="path"/>.</summary>
+    internal static int NRFor(SimdPath path) => SimdDispatch.Run<TileShape, (int MR, int NR)>(path, default).NR;
+
+    /// <summary>
+    /// The micro-kernel for a vector width: 6×4 needs the 32 registers of the AVX-512 file (24 accumulators),
+    /// the 16-register files (AVX2, Vector128, scalar) take 4×3.
+    /// </summary>
+    private static bool UsesWideKernel<V>() where V : unmanaged, ISimdFloat<V> => V.Count >= 16;
+
+    private struct TileShape : ISimdKernel<(int MR, int NR)>
     {
-        SimdPath.Avx512 => Kernel6x4<Simd512>.NR,
-        SimdPath.Avx2 => Kernel4x3<Simd256>.NR,
-        SimdPath.Vector128 => Kernel4x3<Simd128>.NR,
-        _ => Kernel4x3<Scalar1>.NR,
-    };
+        public readonly (int MR, int NR) Run<V>() where V : unmanaged, ISimdFloat<V> =>
+            UsesWideKernel<V>() ? (Kernel6x4<V>.MR, Kernel6x4<V>.NR) : (Kernel4x3<V>.MR, Kernel4x3<V>.NR);
+    }
 
     internal static void Multiply(ComputeContext ctx, bool transA, bool transB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate)
@@ -89,12 +96,20 @@ public static unsafe class Gemm
 
     private static void Dispatch(ComputeContext ctx, ref Job job)
     {
-        switch (ctx.Path)
+        if (job.M < 0 || job.N < 0 || job.K < 0 || job.Lda < 0 || job.Ldb < 0 || job.Ldc < 0)
+            throw new ArgumentOutOfRangeException(nameof(job), $"GEMM sizes must be non-negative (m={job.M}, n={job.N}, k={job.K}, lda={job.Lda}, ldb={job.Ldb}, ldc={job.Ldc}): a size computation overflowed upstream.");
+        ctx.Run(new DriverCall { Context = ctx, Job = job });
+    }
+
+    private struct DriverCall : ISimdKernel
+    {
+        public ComputeContext Context;
+        public Job Job;
+
+        public readonly void Run<V>() where V : unmanaged, ISimdFloat<V>
         {
-            case SimdPath.Avx512: Driver<Kernel6x4<Simd512>>.Run(ctx, job); break;
-            case SimdPath.Avx2: Driver<Kernel4x3<Simd256>>.Run(ctx, job); break;
-            case SimdPath.Vector128: Driver<Kernel4x3<Simd128>>.Run(ctx, job); break;
-            default: Driver<Kernel4x3<Scalar1>>.Run(ctx, job); break;
+            if (UsesWideKernel<V>()) Driver<Kernel6x4<V>>.Run(Context, Job);
+            else Driver<Kernel4x3<V>>.Run(Context, Job);
         }
     }
 
@@ -123,8 +138,11 @@ public static unsafe class Gemm
     }
 
     /// <summary>Packs rows [k0, k0+kc) of op(B), strips [s0, s1), NR floats per k with zero padding past n.</summary>
-    internal static void PackB(bool transB, float* b, int ldb, int n, int k0, int kc, int s0, int s1, int nr, float* dest)
+    internal static void PackB(bool transB, float* b, int ldb, int n, int k0, int kc, int s0, int s1, int nr, float* dest, long destLength)
     {
+        // Once per call: the panels must fit the destination (a wrapped size upstream would write past it).
+        if (kc < 0 || s0 < 0 || s1 < s0 || nr < 1 || (long)(s1 - s0) * kc * nr > destLength)
+            throw new ArgumentOutOfRangeException(nameof(destLength), destLength, $"Packing strips [{s0}, {s1}) of {nr}×{kc} floats does not fit the destination.");
         for (int s = s0; s < s1; s++, dest += kc * nr)
         {
             int j0 = s * nr, w = Math.Min(nr, n - j0);
@@ -185,6 +203,9 @@ public static unsafe class Gemm
 
         /// <summary>Largest MR×NR of any micro-kernel (6×64 on AVX-512): the edge-tile scratch.</summary>
         private const int MaxTileFloats = 6 * 64;
+
+        /// <summary>Usable floats at <see cref="PackedB"/> (after alignment).</summary>
+        public const long PackedBFloats = NC * KC + 48 * KC;
 
         public readonly float* PackedA, PackedB, Tile;
         private readonly float[] _a, _b, _tile;
@@ -257,7 +278,7 @@ public static unsafe class Gemm
                         panels = packed.Panel(pc, kc, jc);
                     else
                     {
-                        PackB(job.TransB, job.B, job.Ldb, job.N, pc, kc, jc, jcEnd, nr, ws.PackedB);
+                        PackB(job.TransB, job.B, job.Ldb, job.N, pc, kc, jc, jcEnd, nr, ws.PackedB, Workspace.PackedBFloats);
                         panels = ws.PackedB;
                     }
                     for (int ic = i0; ic < i1; ic += MC)
@@ -312,7 +333,12 @@ public sealed unsafe class PackedMatrix
     {
         Path = path; Depth = depth; Columns = columns; NR = nr;
         Strips = (columns + nr - 1) / nr;
-        _data = GC.AllocateUninitializedArray<float>(Math.Max(1, depth * Strips * nr) + 16, pinned: true);
+        // Checked in 64 bits: a [k × n] that wraps in int would allocate too little and be packed past its end.
+        long floats = (long)depth * Strips * nr;
+        if (depth < 0 || columns < 0 || floats > Array.MaxLength - 16)
+            throw new ArgumentOutOfRangeException(nameof(depth), $"A packed [{depth} × {columns}] matrix needs {floats} floats; at most {Array.MaxLength - 16} fit in one array.");
+        Length = floats;
+        _data = GC.AllocateUninitializedArray<float>((int)Math.Max(1, floats) + 16, pinned: true);
         _base = (float*)(((nint)Unsafe.AsPointer(ref _data[0]) + 63) & ~(nint)63);
     }
 
@@ -324,6 +350,8 @@ public sealed unsafe class PackedMatrix
     public int Columns { get; }
     internal int NR { get; }
     internal int Strips { get; }
+    /// <summary>Floats of packed panels: Depth × Strips × NR.</summary>
+    internal long Length { get; }
 
     /// <summary>The panels of depth block starting at <paramref name="pc"/> (length <paramref name="kc"/>), from strip <paramref name="strip"/> on.</summary>
     internal float* Panel(int pc, int kc, int strip) => _base + (long)pc * Strips * NR + (long)strip * kc * NR;
@@ -333,7 +361,7 @@ public sealed unsafe class PackedMatrix
         for (int pc = 0; pc < Depth; pc += Gemm.KC)
         {
             int kc = Math.Min(Gemm.KC, Depth - pc);
-            Gemm.PackB(transposeB, b, ldb, Columns, pc, kc, 0, Strips, NR, Panel(pc, kc, 0));
+            Gemm.PackB(transposeB, b, ldb, Columns, pc, kc, 0, Strips, NR, Panel(pc, kc, 0), Length - (long)pc * Strips * NR);
         }
     }
 

@@ -8,6 +8,11 @@ public sealed record LstmShape
         if (inputSize < 1) throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, "The input size must be at least 1.");
         if (hiddenSize < 1) throw new ArgumentOutOfRangeException(nameof(hiddenSize), hiddenSize, "The hidden size must be at least 1.");
         if (numberOfLayers < 1) throw new ArgumentOutOfRangeException(nameof(numberOfLayers), numberOfLayers, "The number of layers must be at least 1.");
+        // The largest tensor, [4H × max(I, D·H)], must fit one array: checked in 64 bits before anything is allocated.
+        long widest = Math.Max(inputSize, (bidirectional ? 2L : 1L) * hiddenSize);
+        if (widest > Array.MaxLength / (4L * hiddenSize))
+            throw new ArgumentOutOfRangeException(nameof(hiddenSize), hiddenSize,
+                $"An LSTM weight of [4·{hiddenSize} × {widest}] does not fit in one array (at most {Array.MaxLength:N0} values).");
         InputSize = inputSize; HiddenSize = hiddenSize; NumberOfLayers = numberOfLayers; Bidirectional = bidirectional;
     }
 
@@ -32,8 +37,8 @@ public sealed class LstmCellParameters
     internal LstmCellParameters(int inputSize, int hiddenSize)
     {
         InputSize = inputSize; HiddenSize = hiddenSize;
-        WeightIH = new float[4 * hiddenSize * inputSize];
-        WeightHH = new float[4 * hiddenSize * hiddenSize];
+        WeightIH = new float[CheckedSize.Of(4L * hiddenSize, inputSize, "weight_ih")];
+        WeightHH = new float[CheckedSize.Of(4L * hiddenSize, hiddenSize, "weight_hh")];
         BiasIH = new float[4 * hiddenSize];
         BiasHH = new float[4 * hiddenSize];
     }

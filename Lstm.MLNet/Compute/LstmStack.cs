@@ -95,7 +95,7 @@ public sealed unsafe class LstmStack
     {
         ArgumentNullException.ThrowIfNull(batch);
         int n = batch.TotalSteps, H = Shape.HiddenSize, D = Shape.Directions, L = Shape.NumberOfLayers;
-        int stateLength = L * D * batch.BatchSize * H;
+        int stateLength = CheckWorkspaces(batch);
         CheckLength(nameof(input), input.Length, n * Shape.InputSize, $"[TotalSteps={n} × InputSize={Shape.InputSize}]");
         CheckOptional(nameof(h0), h0.Length, stateLength, L, D, batch.BatchSize, H);
         CheckOptional(nameof(c0), c0.Length, stateLength, L, D, batch.BatchSize, H);
@@ -134,7 +134,7 @@ public sealed unsafe class LstmStack
     {
         var batch = _batch ?? throw new InvalidOperationException("Backward needs a Forward first: it back-propagates through the last forward pass.");
         int n = batch.TotalSteps, H = Shape.HiddenSize, D = Shape.Directions, L = Shape.NumberOfLayers, B = batch.BatchSize;
-        int stateLength = L * D * B * H;
+        int stateLength = CheckWorkspaces(batch);
         if (!dOutput.IsEmpty) CheckLength(nameof(dOutput), dOutput.Length, n * D * H, $"[TotalSteps={n} × D·H={D * H}]");
         CheckOptional(nameof(dHn), dHn.Length, stateLength, L, D, B, H);
         CheckOptional(nameof(dCn), dCn.Length, stateLength, L, D, B, H);
@@ -173,6 +173,19 @@ public sealed unsafe class LstmStack
 
         if (!dH0.IsEmpty) FromSorted(batch, dH0Sorted, dH0, L * D, H);
         if (!dC0.IsEmpty) FromSorted(batch, dC0Sorted, dC0, L * D, H);
+    }
+
+    /// <summary>
+    /// Checks, once per call and in 64 bits, that every workspace of <paramref name="batch"/> fits one array, so the
+    /// int products the kernels use below cannot wrap: [N × 4H] bounds every per-row buffer (4H ≥ D·H ≥ H, N ≥ B),
+    /// [N × I] the input. Returns the state length L·D·B·H.
+    /// </summary>
+    private int CheckWorkspaces(SequenceBatch batch)
+    {
+        int n = batch.TotalSteps, H = Shape.HiddenSize;
+        CheckedSize.Of(n, 4L * H, "LSTM gates");
+        CheckedSize.Of(n, Math.Max(Shape.InputSize, Shape.OutputSize), "LSTM layer input");
+        return CheckedSize.Of((long)Shape.NumberOfLayers * Shape.Directions, batch.BatchSize, H, "LSTM state");
     }
 
     // ---------------------------------------------------------------- forward
@@ -231,20 +244,30 @@ public sealed unsafe class LstmStack
             OutputStride = Shape.OutputSize, Hidden = H, InitialGates = initialGates,
             InitialCells = _hasC0 ? _c0.Pointer + stateOffset : null, RecurrentWeights = cell.RecurrentWeights, Serial = _serial,
         };
-        int minRows = MinimumRowsPerThread(H);
+        int minRows = MinimumRowsPerThread(H), mr = step.Granule = Gemm.MRFor(_context.Path);
         for (int s = 0; s < batch.MaxLength; s++)
         {
             int t = direction == 0 ? s : batch.MaxLength - 1 - s;
             SetStep(ref step, batch, t, direction);
-            int parts = step.Parts = _context.PartitionCount(step.Rows, Gemm.MRFor(_context.Path), minRows);
-            switch (_context.Path)
-            {
-                case SimdPath.Avx512: _context.For(parts, step, static (part, a) => ForwardRows<Simd512>(a, part)); break;
-                case SimdPath.Avx2: _context.For(parts, step, static (part, a) => ForwardRows<Simd256>(a, part)); break;
-                case SimdPath.Vector128: _context.For(parts, step, static (part, a) => ForwardRows<Simd128>(a, part)); break;
-                default: _context.For(parts, step, static (part, a) => ForwardRows<Scalar1>(a, part)); break;
-            }
+            step.Parts = _context.PartitionCount(step.Rows, mr, minRows);
+            _context.Run(new ForwardStep { Context = _context, Step = step });
         }
+    }
+
+    private struct ForwardStep : ISimdKernel
+    {
+        public ComputeContext Context;
+        public StepArguments Step;
+        public readonly void Run<V>() where V : unmanaged, ISimdFloat<V> =>
+            Context.For(Step.Parts, Step, static (part, a) => ForwardRows<V>(a, part));
+    }
+
+    private struct BackwardStep : ISimdKernel
+    {
+        public ComputeContext Context;
+        public StepArguments Step;
+        public readonly void Run<V>() where V : unmanaged, ISimdFloat<V> =>
+            Context.For(Step.Parts, Step, static (part, a) => BackwardRows<V>(a, part));
     }
 
     /// <summary>One step for one thread's rows: recurrent GEMM (or the initial-state term), then the fused cell update.</summary>
@@ -296,19 +319,13 @@ public sealed unsafe class LstmStack
             RecurrentWeights = cell.RecurrentWeightsTransposed!, Serial = _serial,
             DGates = dGates, DH = dH, DC = dC, DH0 = dH0Sorted + stateOffset, DC0 = dC0Sorted + stateOffset,
         };
-        int minRows = MinimumRowsPerThread(H);
+        int minRows = MinimumRowsPerThread(H), mr = step.Granule = Gemm.MRFor(_context.Path);
         for (int s = batch.MaxLength - 1; s >= 0; s--)
         {
             int t = direction == 0 ? s : batch.MaxLength - 1 - s;
             SetStep(ref step, batch, t, direction);
-            int parts = step.Parts = _context.PartitionCount(step.Rows, Gemm.MRFor(_context.Path), minRows);
-            switch (_context.Path)
-            {
-                case SimdPath.Avx512: _context.For(parts, step, static (part, a) => BackwardRows<Simd512>(a, part)); break;
-                case SimdPath.Avx2: _context.For(parts, step, static (part, a) => BackwardRows<Simd256>(a, part)); break;
-                case SimdPath.Vector128: _context.For(parts, step, static (part, a) => BackwardRows<Simd128>(a, part)); break;
-                default: _context.For(parts, step, static (part, a) => BackwardRows<Scalar1>(a, part)); break;
-            }
+            step.Parts = _context.PartitionCount(step.Rows, mr, minRows);
+            _context.Run(new BackwardStep { Context = _context, Step = step });
         }
 
         // Weight gradients, one GEMM each over all steps: dW_ih += dGatesᵀ·X, dW_hh += dGatesᵀ·H_prev.
@@ -401,15 +418,13 @@ public sealed unsafe class LstmStack
         return packed;
     }
 
-    private void AddColumnSums(float* rows, int count, int width, float* sums)
+    private void AddColumnSums(float* rows, int count, int width, float* sums) =>
+        _context.Run(new ColumnSums { Rows = rows, Count = count, Width = width, Sums = sums });
+
+    private struct ColumnSums : ISimdKernel
     {
-        switch (_context.Path)
-        {
-            case SimdPath.Avx512: CellKernels<Simd512>.AddColumnSums(rows, count, width, width, sums); break;
-            case SimdPath.Avx2: CellKernels<Simd256>.AddColumnSums(rows, count, width, width, sums); break;
-            case SimdPath.Vector128: CellKernels<Simd128>.AddColumnSums(rows, count, width, width, sums); break;
-            default: CellKernels<Scalar1>.AddColumnSums(rows, count, width, width, sums); break;
-        }
+        public float* Rows, Sums; public int Count, Width;
+        public readonly void Run<V>() where V : unmanaged, ISimdFloat<V> => CellKernels<V>.AddColumnSums(Rows, Count, Width, Width, Sums);
     }
 
     private static void Multiply(float* x, float* y, int count)
@@ -484,9 +499,11 @@ public sealed unsafe class LstmStack
     {
         public float* Gates, Cells, Output, InitialGates, InitialCells, DGates, DH, DC, DH0, DC0;
         public int OutputStride, Hidden, Rows, Offset, CarriedRows, PreviousOffset, Parts;
+        /// <summary>Row ranges start on multiples of the micro-kernel's MR.</summary>
+        public int Granule;
         public PackedMatrix RecurrentWeights;
         public ComputeContext Serial;
 
-        public readonly (int Start, int End) RowsOf(int part) => ComputeContext.PartRange(Rows, Gemm.MRFor(Serial.Path), Math.Max(1, Parts), part);
+        public readonly (int Start, int End) RowsOf(int part) => ComputeContext.PartRange(Rows, Granule, Math.Max(1, Parts), part);
     }
 }

@@ -17,12 +17,14 @@ public sealed class SparseRowGradient
     private float[] _sortedValues = [];
     private bool _sorted = true;        // slots are in ascending row order
 
-    public SparseRowGradient(int rowCount, int rowWidth)
+    /// <summary>A gradient for a [<paramref name="rowCount"/> × <paramref name="rowWidth"/>] table; its row sums run on <paramref name="context"/>'s path (default <see cref="ComputeContext.Default"/>).</summary>
+    public SparseRowGradient(int rowCount, int rowWidth, ComputeContext? context = null)
     {
         if (rowCount < 1) throw new ArgumentOutOfRangeException(nameof(rowCount), rowCount, "The table needs at least one row.");
         if (rowWidth < 1) throw new ArgumentOutOfRangeException(nameof(rowWidth), rowWidth, "A row needs at least one value.");
         RowCount = rowCount;
         RowWidth = rowWidth;
+        _context = context ?? ComputeContext.Default;
         _slotOfRow = new int[rowCount];
         Array.Fill(_slotOfRow, -1);
         int capacity = Math.Min(rowCount, 64);
@@ -32,6 +34,13 @@ public sealed class SparseRowGradient
 
     /// <summary>Rows of the table.</summary>
     public int RowCount { get; }
+    /// <summary>Where the row sums run (the owning network's context).</summary>
+    public ComputeContext Context
+    {
+        get => _context;
+        set => _context = value ?? throw new ArgumentNullException(nameof(value));
+    }
+    private ComputeContext _context;
     /// <summary>Values per row.</summary>
     public int RowWidth { get; }
     /// <summary>Distinct rows touched since the last <see cref="Clear"/>.</summary>
@@ -59,7 +68,7 @@ public sealed class SparseRowGradient
         int slot = _slotOfRow[row];
         if (slot < 0) slot = NewSlot(row);
         // Addition is exact per element, so the path cannot change the result.
-        ElementwiseOps.Add(SimdSupport.Default, gradient, _values.AsSpan(slot * RowWidth, RowWidth));
+        ElementwiseOps.Add(_context.Path, gradient, _values.AsSpan(slot * RowWidth, RowWidth));
     }
 
     /// <summary>Adds row i of <paramref name="gradients"/> [rows.Length × RowWidth] to row <c>rows[i]</c>, in order.</summary>
@@ -335,13 +344,13 @@ public sealed unsafe class AdamOptimizer : Optimizer
 
     private protected override void Update(float* parameter, float* gradient, float* m, float* v, int count)
     {
-        switch (Context.Path)
-        {
-            case SimdPath.Avx512: Kernel<Simd512>(parameter, gradient, m, v, count, _k); break;
-            case SimdPath.Avx2: Kernel<Simd256>(parameter, gradient, m, v, count, _k); break;
-            case SimdPath.Vector128: Kernel<Simd128>(parameter, gradient, m, v, count, _k); break;
-            default: Kernel<Scalar1>(parameter, gradient, m, v, count, _k); break;
-        }
+        Context.Run(new UpdateKernel { P = parameter, G = gradient, M = m, V = v, N = count, K = _k });
+    }
+
+    private struct UpdateKernel : ISimdKernel
+    {
+        public float* P, G, M, V; public int N; public AdamCoefficients K;
+        public readonly void Run<W>() where W : unmanaged, ISimdFloat<W> => Kernel<W>(P, G, M, V, N, K);
     }
 
     private static void Kernel<V>(float* p, float* g, float* m, float* v, int n, in AdamCoefficients k) where V : unmanaged, ISimdFloat<V>
@@ -406,13 +415,13 @@ public sealed unsafe class SgdMomentumOptimizer : Optimizer
 
     private protected override void Update(float* parameter, float* gradient, float* buffer, float* unused, int count)
     {
-        switch (Context.Path)
-        {
-            case SimdPath.Avx512: Kernel<Simd512>(parameter, gradient, buffer, count, _k); break;
-            case SimdPath.Avx2: Kernel<Simd256>(parameter, gradient, buffer, count, _k); break;
-            case SimdPath.Vector128: Kernel<Simd128>(parameter, gradient, buffer, count, _k); break;
-            default: Kernel<Scalar1>(parameter, gradient, buffer, count, _k); break;
-        }
+        Context.Run(new UpdateKernel { P = parameter, G = gradient, B = buffer, N = count, K = _k });
+    }
+
+    private struct UpdateKernel : ISimdKernel
+    {
+        public float* P, G, B; public int N; public SgdCoefficients K;
+        public readonly void Run<W>() where W : unmanaged, ISimdFloat<W> => Kernel<W>(P, G, B, N, K);
     }
 
     private static void Kernel<V>(float* p, float* g, float* b, int n, in SgdCoefficients k) where V : unmanaged, ISimdFloat<V>

@@ -13,6 +13,8 @@ internal sealed unsafe class PinnedBuffer
     /// <summary>Ensures room for <paramref name="length"/> floats (contents are not kept) and returns the pointer.</summary>
     public float* Ensure(int length, bool clear = false)
     {
+        // A negative length is a size that wrapped upstream: never hand out a stale or null pointer for it.
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
         if (_array.Length < length)
         {
             _array = GC.AllocateUninitializedArray<float>(length, pinned: true);

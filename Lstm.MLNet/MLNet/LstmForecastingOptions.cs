@@ -52,8 +52,7 @@ public sealed class LstmForecastingOptions : LstmOptions
         foreach (var name in new[] { OutputColumnName, ConfidenceLowerBoundColumn, ConfidenceUpperBoundColumn })
             if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("Output column names must not be blank.", nameof(OutputColumnName));
         ArgumentNullException.ThrowIfNull(CovariateColumnNames, nameof(CovariateColumnNames));
-        if (WindowSize < 1) throw new ArgumentOutOfRangeException(nameof(WindowSize), WindowSize, "Must be at least 1.");
-        if (Horizon < 1) throw new ArgumentOutOfRangeException(nameof(Horizon), Horizon, "Must be at least 1.");
+        new SeriesWindowOptions { WindowSize = WindowSize, Horizon = Horizon, Covariates = CovariateColumnNames.Length }.Validate();
         if (TrainSize < 0) throw new ArgumentOutOfRangeException(nameof(TrainSize), TrainSize, "Must be 0 (all rows) or positive.");
         if (!(ConfidenceLevel > 0 && ConfidenceLevel < 1)) throw new ArgumentOutOfRangeException(nameof(ConfidenceLevel), ConfidenceLevel, "Must be in (0, 1).");
         if (!Enum.IsDefined(Strategy)) throw new ArgumentOutOfRangeException(nameof(Strategy), Strategy, "Unknown strategy.");

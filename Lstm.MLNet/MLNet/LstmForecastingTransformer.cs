@@ -243,12 +243,15 @@ public sealed class LstmForecastingEngine
     /// <summary>The next Horizon values after the last observation, with their interval.</summary>
     public LstmForecast Predict() => _model.ForecastFrom(_forecaster, _tail, _covariateTail);
 
-    /// <summary>Saves the model with this engine's state into <paramref name="modelPath"/> (a normal model zip: <c>ml.Model.Load</c> it).</summary>
+    /// <summary>
+    /// Saves the model with this engine's state into <paramref name="modelPath"/> (a normal model zip: <c>ml.Model.Load</c> it),
+    /// atomically: a failed write leaves the previous checkpoint intact.
+    /// </summary>
     public void CheckPoint(MLContext ml, string modelPath)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
-        ml.Model.Save(_model.WithState(_tail, _covariateTail), InputSchema(), modelPath);
+        Model.Persistence.AtomicFile.Write(modelPath, stream => CheckPoint(ml, stream));
     }
 
     /// <summary>The same, into a stream.</summary>

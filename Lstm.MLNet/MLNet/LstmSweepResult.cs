@@ -69,5 +69,5 @@ public sealed class LstmSweepResult
     public string ToMarkdown(int top = 0) => _records.ToMarkdown(MetricName, HigherIsBetter, top);
 
     /// <summary>Writes <see cref="ToCsv"/> to <paramref name="path"/>.</summary>
-    public void SaveCsv(string path) => File.WriteAllText(path, ToCsv());
+    public void SaveCsv(string path) => Model.Persistence.AtomicFile.WriteAllText(path, ToCsv());
 }

@@ -8,19 +8,23 @@ namespace Lstm.MLNet.Model;
 /// </summary>
 internal sealed class Embedding
 {
-    public Embedding(int vocabularySize, int embeddingSize) : this(vocabularySize, embeddingSize, new float[vocabularySize * embeddingSize])
+    public Embedding(int vocabularySize, int embeddingSize, ComputeContext context)
+        : this(vocabularySize, embeddingSize, new float[CheckedSize.Of(vocabularySize, embeddingSize, "Embedding table")], context)
     {
     }
 
     /// <summary>A table over <paramref name="sharedWeight"/> [V × E], used as is (not copied): inference views share the trained weights.</summary>
-    public Embedding(int vocabularySize, int embeddingSize, float[] sharedWeight)
+    public Embedding(int vocabularySize, int embeddingSize, float[] sharedWeight, ComputeContext context)
     {
-        if (sharedWeight.Length != vocabularySize * embeddingSize)
-            throw new ArgumentException($"The weight has {sharedWeight.Length} values; [V={vocabularySize} × E={embeddingSize}] needs {vocabularySize * embeddingSize}.", nameof(sharedWeight));
+        if (vocabularySize < 1) throw new ArgumentOutOfRangeException(nameof(vocabularySize), vocabularySize, "The vocabulary needs at least one token.");
+        if (embeddingSize < 1) throw new ArgumentOutOfRangeException(nameof(embeddingSize), embeddingSize, "An embedding needs at least one value.");
+        long expected = (long)vocabularySize * embeddingSize;
+        if (sharedWeight.Length != expected)
+            throw new ArgumentException($"The weight has {sharedWeight.Length} values; [V={vocabularySize} × E={embeddingSize}] needs {expected}.", nameof(sharedWeight));
         VocabularySize = vocabularySize;
         EmbeddingSize = embeddingSize;
         Weight = sharedWeight;
-        Gradient = new SparseRowGradient(vocabularySize, embeddingSize);
+        Gradient = new SparseRowGradient(vocabularySize, embeddingSize, context);
     }
 
     public int VocabularySize { get; }
@@ -45,6 +49,9 @@ internal sealed class Embedding
     public void Forward(ReadOnlySpan<int> ids, Span<float> output)
     {
         int e = EmbeddingSize;
+        // Once per call, in 64 bits: the rows below are sliced with int offsets.
+        if ((long)ids.Length * e > output.Length)
+            throw new ArgumentException($"The output holds {output.Length} values; {ids.Length} tokens × E={e} need {(long)ids.Length * e}.", nameof(output));
         for (int n = 0; n < ids.Length; n++)
         {
             int id = ids[n];

@@ -38,15 +38,19 @@ public sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
     public SequenceClassifierNetwork(int vocabularySize, int numberOfClasses, SequenceClassifierOptions? options = null)
     {
         if (vocabularySize < 1) throw new ArgumentOutOfRangeException(nameof(vocabularySize), vocabularySize, "The vocabulary needs at least one token.");
-        if (numberOfClasses < 2) throw new ArgumentOutOfRangeException(nameof(numberOfClasses), numberOfClasses, "A classifier needs at least 2 classes (binary = 2).");
+        if (numberOfClasses < 2 || numberOfClasses > ModelLimits.MaxOutputs)
+            throw new ArgumentOutOfRangeException(nameof(numberOfClasses), numberOfClasses, $"A classifier needs 2 (binary) to {ModelLimits.MaxOutputs:N0} classes.");
         Options = options ?? new SequenceClassifierOptions();
         Options.Validate();
+        // With the real vocabulary and classes, before anything is allocated: the table [V × E] is the largest tensor.
+        long table = (long)vocabularySize * Options.EmbeddingSize;
+        Options.CheckSize(Options.EmbeddingSize, numberOfClasses, extraParameters: table, largestExtraTensor: table);
         VocabularySize = vocabularySize;
         NumberOfClasses = numberOfClasses;
-        _context = new ComputeContext(SimdSupport.Default, Options.NumberOfThreads);
+        _context = ComputeContext.Default.WithThreads(Options.NumberOfThreads);
 
         var shape = new LstmShape(Options.EmbeddingSize, Options.HiddenSize, Options.NumberOfLayers, Options.Bidirectional);
-        _embedding = new Embedding(vocabularySize, Options.EmbeddingSize);
+        _embedding = new Embedding(vocabularySize, Options.EmbeddingSize, _context);
         _head = new PooledLstmHead(shape, numberOfClasses, Options, _context, denseName: "classifier");
         _embeddingDropout = new Dropout(Options.EmbeddingDropout, unchecked(Options.Seed * 31 + 19));
 
@@ -68,7 +72,7 @@ public sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
         NumberOfClasses = source.NumberOfClasses;
         // One thread: a view serves one row or a small batch at a time, and callers parallelise across views.
         _context = source._context.WithThreads(1);
-        _embedding = new Embedding(source.VocabularySize, Options.EmbeddingSize, source._embedding.Weight);
+        _embedding = new Embedding(source.VocabularySize, Options.EmbeddingSize, source._embedding.Weight, _context);
         _embeddingDropout = new Dropout(0f, 0);
         _head = new PooledLstmHead(source._head, _context);
     }
@@ -95,6 +99,7 @@ public sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
         {
             _context = value ?? throw new ArgumentNullException(nameof(value));
             _head.Context = value;
+            _embedding.Gradient.Context = value;
             if (_optimizer is not null) _optimizer.Context = value;
         }
     }

@@ -54,20 +54,41 @@ public abstract record SequenceNetworkOptions
     /// <summary>Threads for the compute core; 0 = all cores. Results do not depend on it.</summary>
     public int NumberOfThreads { get; init; }
 
-    /// <summary>Throws if a value is out of range.</summary>
+    /// <summary>
+    /// Throws an <see cref="ArgumentOutOfRangeException"/> naming the first option out of range: sizes above their caps
+    /// (HiddenSize ≤ 4096, NumberOfLayers ≤ 16), non-finite or out-of-range rates (NaN and ±∞ included), or a network
+    /// whose parameters would not fit one array per tensor or the memory this process may use.
+    /// </summary>
     public virtual void Validate()
     {
-        if (HiddenSize < 1) throw new ArgumentOutOfRangeException(nameof(HiddenSize), HiddenSize, "Must be at least 1.");
-        if (NumberOfLayers < 1) throw new ArgumentOutOfRangeException(nameof(NumberOfLayers), NumberOfLayers, "Must be at least 1.");
+        ModelLimits.RequireInRange(HiddenSize, 1, ModelLimits.MaxHiddenSize, nameof(HiddenSize));
+        ModelLimits.RequireInRange(NumberOfLayers, 1, ModelLimits.MaxLayers, nameof(NumberOfLayers));
         if (!(Dropout >= 0f && Dropout < 1f)) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Must be in [0, 1).");
         if (!(RecurrentDropout >= 0f && RecurrentDropout < 1f)) throw new ArgumentOutOfRangeException(nameof(RecurrentDropout), RecurrentDropout, "Must be in [0, 1).");
         if (!Enum.IsDefined(Pooling)) throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "Unknown pooling.");
         if (!Enum.IsDefined(Optimizer)) throw new ArgumentOutOfRangeException(nameof(Optimizer), Optimizer, "Unknown optimizer.");
-        if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Must be positive.");
+        if (!(LearningRate > 0 && LearningRate <= ModelLimits.MaxLearningRate))
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, $"Must be finite and in (0, {ModelLimits.MaxLearningRate}].");
         if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Must be in [0, 1).");
-        if (!(WeightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "Must be non-negative.");
-        if (!(GradientClipNorm >= 0)) throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), GradientClipNorm, "Must be non-negative (0 = no clipping).");
+        ModelLimits.RequireFinite(WeightDecay, 0, ModelLimits.MaxWeightDecay, nameof(WeightDecay), $"in [0, {ModelLimits.MaxWeightDecay}]");
+        ModelLimits.RequireFinite(GradientClipNorm, 0, float.MaxValue, nameof(GradientClipNorm), "non-negative (0 = no clipping)");
         if (NumberOfThreads < 0) throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), NumberOfThreads, "Must be 0 (all cores) or positive.");
+    }
+
+    /// <summary>
+    /// Throws unless a network of these options over <paramref name="inputSize"/>-wide steps with <paramref name="outputs"/>
+    /// outputs (plus <paramref name="extraParameters"/>, e.g. an embedding table) fits: the LSTM's tensors in one array
+    /// each, the training footprint in available memory. Called by <see cref="Validate"/> with what the options know and
+    /// by the network constructors with the real sizes.
+    /// </summary>
+    internal void CheckSize(int inputSize, int outputs, long extraParameters = 0, long largestExtraTensor = 0)
+    {
+        long directions = Bidirectional ? 2 : 1;
+        long largestLstm = 4L * HiddenSize * Math.Max(inputSize, directions * HiddenSize);
+        long parameters = ModelLimits.ParameterCount(this, inputSize, outputs) + extraParameters;
+        string shape = $"HiddenSize={HiddenSize}, NumberOfLayers={NumberOfLayers}{(Bidirectional ? ", bidirectional" : "")}, input {inputSize}, outputs {outputs}" +
+                       (extraParameters > 0 ? $", {extraParameters:N0} more parameters" : "");
+        ModelLimits.EnsureFits(parameters, Math.Max(largestLstm, largestExtraTensor), nameof(HiddenSize), shape);
     }
 }
 
@@ -83,7 +104,8 @@ public sealed record SequenceClassifierOptions : SequenceNetworkOptions
     public override void Validate()
     {
         base.Validate(); // first: the shared options' names are what users set most (e.g. Dropout feeds EmbeddingDropout)
-        if (EmbeddingSize < 1) throw new ArgumentOutOfRangeException(nameof(EmbeddingSize), EmbeddingSize, "Must be at least 1.");
+        ModelLimits.RequireInRange(EmbeddingSize, 1, ModelLimits.MaxEmbeddingSize, nameof(EmbeddingSize));
         if (!(EmbeddingDropout >= 0f && EmbeddingDropout < 1f)) throw new ArgumentOutOfRangeException(nameof(EmbeddingDropout), EmbeddingDropout, "Must be in [0, 1).");
+        CheckSize(EmbeddingSize, outputs: 2);
     }
 }

@@ -38,11 +38,13 @@ public sealed class SequenceRegressorNetwork : ISequenceTrainable<float[], float
     /// <param name="options">Sizes, training hyperparameters and the seed; <see langword="null"/> for the defaults.</param>
     public SequenceRegressorNetwork(int featuresPerStep, SequenceRegressorOptions? options = null)
     {
-        if (featuresPerStep < 1) throw new ArgumentOutOfRangeException(nameof(featuresPerStep), featuresPerStep, "A step needs at least one feature.");
+        if (featuresPerStep < 1 || featuresPerStep > ModelLimits.MaxFeaturesPerStep)
+            throw new ArgumentOutOfRangeException(nameof(featuresPerStep), featuresPerStep, $"A step needs 1 to {ModelLimits.MaxFeaturesPerStep:N0} features.");
         Options = options ?? new SequenceRegressorOptions();
         Options.Validate();
+        Options.CheckSize(featuresPerStep, Options.Outputs);
         FeaturesPerStep = featuresPerStep;
-        _context = new ComputeContext(SimdSupport.Default, Options.NumberOfThreads);
+        _context = ComputeContext.Default.WithThreads(Options.NumberOfThreads);
 
         var shape = new LstmShape(featuresPerStep, Options.HiddenSize, Options.NumberOfLayers, Options.Bidirectional);
         _head = new PooledLstmHead(shape, Options.Outputs, Options, _context, denseName: "regressor");

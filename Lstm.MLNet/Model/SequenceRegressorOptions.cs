@@ -8,10 +8,11 @@ public sealed record SequenceRegressorOptions : SequenceNetworkOptions
     /// </summary>
     public int Outputs { get; init; } = 1;
 
-    /// <summary>Throws if a value is out of range.</summary>
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first option out of range (Outputs ≤ 65,536, and the shared options' bounds).</summary>
     public override void Validate()
     {
-        if (Outputs < 1) throw new ArgumentOutOfRangeException(nameof(Outputs), Outputs, "Must be at least 1.");
+        ModelLimits.RequireInRange(Outputs, 1, ModelLimits.MaxOutputs, nameof(Outputs));
         base.Validate();
+        CheckSize(inputSize: 1, Outputs);
     }
 }

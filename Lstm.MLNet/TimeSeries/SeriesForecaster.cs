@@ -15,8 +15,7 @@ public sealed class SeriesForecaster
     {
         Network = network ?? throw new ArgumentNullException(nameof(network));
         Scaler = scaler ?? throw new ArgumentNullException(nameof(scaler));
-        if (windowSize < 1) throw new ArgumentOutOfRangeException(nameof(windowSize), windowSize, "Must be at least 1.");
-        if (horizon < 1) throw new ArgumentOutOfRangeException(nameof(horizon), horizon, "Must be at least 1.");
+        new SeriesWindowOptions { WindowSize = windowSize, Horizon = horizon, Covariates = covariates }.Validate();
         if (scaler.Features != 1 + covariates) throw new ArgumentException($"The scaler has {scaler.Features} features; the series and {covariates} covariate(s) need {1 + covariates}.", nameof(scaler));
         if (strategy == ForecastStrategy.Recursive && covariates > 0)
             throw new ArgumentException("The recursive strategy feeds forecasts back as inputs, so it cannot use covariates (their future values are unknown); use the direct strategy.", nameof(strategy));

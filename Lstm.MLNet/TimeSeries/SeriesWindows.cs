@@ -35,12 +35,11 @@ public sealed class SeriesWindows
     public static SeriesWindows Create(ReadOnlySpan<float> series, int windowSize, int horizon,
         ReadOnlySpan<float> covariates = default, int stride = 1)
     {
-        if (windowSize < 1) throw new ArgumentOutOfRangeException(nameof(windowSize), windowSize, "A window needs at least one step.");
-        if (horizon < 1) throw new ArgumentOutOfRangeException(nameof(horizon), horizon, "The horizon must be at least 1.");
+        new SeriesWindowOptions { WindowSize = windowSize, Horizon = horizon }.Validate();
         if (stride < 1) throw new ArgumentOutOfRangeException(nameof(stride), stride, "The stride must be at least 1.");
         int length = series.Length;
-        if (length < windowSize + horizon)
-            throw new ArgumentException($"The series has {length} values; a window of {windowSize} and a horizon of {horizon} need at least {windowSize + horizon}.", nameof(series));
+        if (length < (long)windowSize + horizon)
+            throw new ArgumentException($"The series has {length} values; a window of {windowSize} and a horizon of {horizon} need at least {(long)windowSize + horizon}.", nameof(series));
         SeriesChecks.RequireFinite(series, 1, nameof(series), "Series value");
         int covariateCount = 0;
         if (!covariates.IsEmpty)
@@ -54,7 +53,8 @@ public sealed class SeriesWindows
         int F = 1 + covariateCount;
         int count = (length - windowSize - horizon) / stride + 1;
         var inputs = new float[count][];
-        var targets = new float[count * horizon];
+        var targets = new float[Compute.CheckedSize.Of(count, horizon, "Window targets")];
+        Compute.CheckedSize.Of(windowSize, F, "Window inputs");
         var starts = new int[count];
         for (int i = 0; i < count; i++)
         {

@@ -41,6 +41,8 @@ public static class SequenceTrainer
         if (validationSequences is not null && validationSequences.Count != validationTargets!.Count)
             throw new ArgumentException($"{validationSequences.Count} validation sequences but {validationTargets.Count} targets.", nameof(validationTargets));
         bool hasValidation = validationSequences is { Count: > 0 };
+        // A batch never holds more than the data: BatchSize = int.MaxValue on 30 rows trains in one batch of 30.
+        if (options.BatchSize > trainSequences.Count) options = options with { BatchSize = trainSequences.Count };
 
         var validationOrder = hasValidation ? OrderByLength(model, validationSequences!) : [];
         var random = new Random(options.Seed);
@@ -79,6 +81,7 @@ public static class SequenceTrainer
             }
             double trainSeconds = epochTimer.Elapsed.TotalSeconds;
             double trainLoss = lossSum / trained;
+            RequireFiniteLoss(trainLoss, "training", epoch);
 
             double? validationLoss = null, validationMetric = null;
             if (hasValidation)
@@ -87,6 +90,7 @@ public static class SequenceTrainer
                 validationLoss = evaluation.LossSum / validationSequences!.Count;
                 // NaN: the network has no accuracy-like metric (a regressor); the report then carries none.
                 validationMetric = double.IsNaN(evaluation.MetricSum) ? null : evaluation.MetricSum / validationSequences.Count;
+                RequireFiniteLoss(validationLoss.Value, "validation", epoch);
             }
 
             double monitored = validationLoss ?? trainLoss;
@@ -128,6 +132,18 @@ public static class SequenceTrainer
     }
 
     /// <summary>
+    /// Stops training that has diverged: a NaN or infinite epoch loss means the weights (or the data) are no longer
+    /// finite, and returning such a model would give NaN scores with no error.
+    /// </summary>
+    private static void RequireFiniteLoss(double loss, string which, int epoch)
+    {
+        if (double.IsFinite(loss)) return;
+        throw new InvalidOperationException(
+            $"Training diverged in epoch {epoch}: the {which} loss is {loss}. Likely causes: a learning rate too high for this data " +
+            "(lower LearningRate, or set GradientClipNorm), or non-finite (NaN/∞) input values or labels.");
+    }
+
+    /// <summary>
     /// Reshuffles <paramref name="order"/> in place and returns its batches as (start, count) ranges: the
     /// order is cut into chunks of <see cref="SequenceTrainingOptions.BucketBatches"/> batches, each chunk is
     /// stably sorted by length, cut into batches, and the batches are shuffled.
@@ -136,8 +152,10 @@ public static class SequenceTrainer
         IReadOnlyList<TSequence> sequences, int[] order, SequenceTrainingOptions options, Random random)
     {
         Shuffle(order, random);
-        int chunkSize = options.BatchSize * options.BucketBatches;
-        var batches = new List<(int, int)>((order.Length + options.BatchSize - 1) / options.BatchSize);
+        // Clamped, and in 64 bits: BatchSize × BucketBatches may exceed int even when each is valid.
+        int batchSize = Math.Max(1, Math.Min(options.BatchSize, order.Length));
+        int chunkSize = (int)Math.Min(order.Length, (long)batchSize * options.BucketBatches);
+        var batches = new List<(int, int)>((order.Length + batchSize - 1) / batchSize);
         for (int chunkStart = 0; chunkStart < order.Length; chunkStart += chunkSize)
         {
             int chunkLength = Math.Min(chunkSize, order.Length - chunkStart);
@@ -149,8 +167,8 @@ public static class SequenceTrainer
                     .OrderBy(e => e.length).ThenBy(e => e.position).Select(e => e.index).ToArray();
                 sorted.CopyTo(order, chunkStart);
             }
-            for (int start = chunkStart; start < chunkStart + chunkLength; start += options.BatchSize)
-                batches.Add((start, Math.Min(options.BatchSize, chunkStart + chunkLength - start)));
+            for (int start = chunkStart; start < chunkStart + chunkLength; start += batchSize)
+                batches.Add((start, Math.Min(batchSize, chunkStart + chunkLength - start)));
         }
         Shuffle(batches, random);
         return batches;

@@ -66,8 +66,8 @@ public static class ForecastSuite
         File.WriteAllText(arguments.OutputPath("forecast-suite.md"), markdown.ToString());
         var csv = new StringBuilder("series,model,transform,mae_1,rmse_1,smape_1,mase_1,mae_h,rmse_h,smape_h,mase_h,fit_seconds,note\n");
         foreach (var r in rows)
-            csv.AppendLine(string.Join(",", new[] { r.Series, r.Model, r.Transform }.Concat(r.Step1.Concat(r.StepH).Append(r.Seconds).Select(F))
-                .Append("\"" + r.Note.Replace("\"", "'") + "\"")));
+            csv.AppendLine(string.Join(",", new[] { r.Series, r.Model, r.Transform }.Select(Quote).Concat(r.Step1.Concat(r.StepH).Append(r.Seconds).Select(F))
+                .Append(Quote(r.Note))));
         File.WriteAllText(arguments.OutputPath("forecast-suite.csv"), csv.ToString());
         Console.WriteLine();
         Console.WriteLine(Summary(rows, rules));
@@ -160,7 +160,7 @@ public static class ForecastSuite
     {
         bool validated = rules.Any(r => r.StartsWith("validated", StringComparison.Ordinal));
         var fitted = new Dictionary<string, SuiteLstm>();
-        foreach (var baseRule in SuiteLstm.BaseRules.Where(b => validated || rules.Any(r => r.Split('+')[0] == b)))
+        foreach (var baseRule in SuiteLstm.BaseRules.Where(b => (validated && SuiteLstm.ValidatedCandidates.Contains(b)) || rules.Any(r => r.Split('+')[0] == b)))
         {
             Console.WriteLine($"[{name}] fitting the LSTM ({baseRule}) …");
             fitted[baseRule] = SuiteLstm.Fit(ml, baseRule, values, trainCount, period, window, horizon, arguments.Seed, epochs, arguments.Threads);
@@ -168,7 +168,7 @@ public static class ForecastSuite
         if (validated)
         {
             // The lowest pooled MAE on the validation windows; ties go to the earlier rule (defaults, difference, auto).
-            var best = SuiteLstm.BaseRules.Select(b => (Rule: b, Mae: fitted[b].WithGuard(values, trainCount, period, horizon, perStep: false).ValidationMae))
+            var best = SuiteLstm.ValidatedCandidates.Select(b => (Rule: b, Mae: fitted[b].WithGuard(values, trainCount, period, horizon, perStep: false).ValidationMae))
                 .OrderBy(c => c.Mae).First();
             fitted["validated"] = fitted[best.Rule].Renamed($"validated");
         }
@@ -205,6 +205,8 @@ public static class ForecastSuite
         }
         return "### Summary: the LSTM against the better of persistence and seasonal-naive (MAE)\n\n" + table;
     }
+
+    private static string Quote(string text) => "\"" + text.Replace("\"", "\"\"") + "\"";
 
     internal static string F(double value) => double.IsFinite(value) ? value.ToString(Math.Abs(value) >= 100 ? "F1" : "F3", CultureInfo.InvariantCulture) : "—";
 }

@@ -11,16 +11,20 @@ namespace Lstm.MLNet.Samples.Forecasting;
 /// the forecasts), and any of them followed by <c>+guard</c> (<see cref="NaiveGuard"/> decided on the last training
 /// windows, its pooled decision applied to every step) or <c>+guard/step</c> (its decision per horizon step);
 /// <c>validated</c> is whichever of defaults, difference and auto has the lowest MAE on those same validation windows
-/// (as the "choose the transform by validation on the last windows"), so it needs all three fits. A forecast from any origin is made by feeding the engine the window before it.
+/// (as the "choose the transform by validation on the last windows"), so it needs all three fits; <c>level</c>
+/// is <see cref="LevelScaledLstm"/> (per-window level scaling on the model layer, not through the forecaster). A forecast from any origin is made by feeding the engine the window before it.
 /// </summary>
 public sealed class SuiteLstm
 {
     public static readonly string[] AllRules = ["defaults", "defaults+guard", "defaults+guard/step", "difference", "auto", "auto+guard", "auto+guard/step",
-        "validated", "validated+guard"];
+        "validated", "validated+guard", "level", "level+guard"];
     /// <summary>The rules that need a fit of their own (a "+guard" rule reuses its base rule's network).</summary>
-    public static readonly string[] BaseRules = ["defaults", "difference", "auto"];
+    public static readonly string[] BaseRules = ["defaults", "difference", "auto", "level"];
+    /// <summary>The candidates of "validated".</summary>
+    public static readonly string[] ValidatedCandidates = ["defaults", "difference", "auto"];
 
-    private readonly LstmForecastingEngine _engine;
+    private readonly LstmForecastingEngine? _engine;
+    private readonly LevelScaledLstm? _levelScaled;
     private readonly SeriesTransformKind _outerKind;   // applied outside the forecaster (seasonal differencing), or None
     private readonly int _period, _window;
     private GuardDecision? _guard;
@@ -41,6 +45,12 @@ public sealed class SuiteLstm
         FitTime = fitTime; BestEpoch = model.BestEpoch;
     }
 
+    private SuiteLstm(LevelScaledLstm levelScaled, TimeSpan fitTime)
+    {
+        Rule = "level"; Transform = levelScaled.Description; _levelScaled = levelScaled; _outerKind = SeriesTransformKind.None;
+        FitTime = fitTime; BestEpoch = levelScaled.BestEpoch;
+    }
+
     private sealed class Observation
     {
         public float Value { get; set; }
@@ -53,6 +63,8 @@ public sealed class SuiteLstm
         string baseRule = rule;
         var clock = Stopwatch.StartNew();
         SuiteLstm fitted;
+        if (baseRule == "level")
+            return new SuiteLstm(new LevelScaledLstm(values, trainCount, period, window, horizon, seed, maxEpochs, threads), clock.Elapsed);
         if (baseRule == "defaults" && maxEpochs == null)
         {
             var data = ml.Data.LoadFromEnumerable(values.Select(v => new Observation { Value = v }));
@@ -92,17 +104,19 @@ public sealed class SuiteLstm
     /// <summary>The network's forecast of the <c>horizon</c> values after <c>history[^1]</c>.</summary>
     public float[] NetworkForecast(ReadOnlySpan<float> history)
     {
+        if (_levelScaled != null) return _levelScaled.Forecast(history);
+        var engine = _engine ?? throw new InvalidOperationException("No forecaster.");
         float[] forecast;
         if (_outerKind == SeriesTransformKind.None)
         {
-            foreach (float v in history[^(_window + 1)..]) _engine.Update(v);
-            forecast = _engine.Predict().Forecast;
+            foreach (float v in history[^(_window + 1)..]) engine.Update(v);
+            forecast = engine.Predict().Forecast;
         }
         else
         {
             var z = SeriesTransform.Forward(_outerKind, history[^(_window + 1 + _period)..], _period);
-            foreach (float v in z) _engine.Update(v);
-            forecast = _engine.Predict().Forecast;
+            foreach (float v in z) engine.Update(v);
+            forecast = engine.Predict().Forecast;
             SeriesTransform.Inverse(_outerKind, history[^_period..], _period, forecast);
         }
         return forecast;

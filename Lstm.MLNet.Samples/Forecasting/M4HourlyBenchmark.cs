@@ -78,23 +78,10 @@ public static class M4HourlyBenchmark
         return text.ToString();
     }
 
-    /// <summary>M4's sMAPE and MASE over the given series: means over series and the 48 steps.</summary>
+    /// <summary>M4's sMAPE and MASE over the given series, forecast by <paramref name="method"/> or taken from <paramref name="precomputed"/>.</summary>
     private static (double Smape, double Mase) Score(List<(string Id, float[] Train, float[] Test)> all, IEnumerable<int> indices,
-        Func<float[], float[]> method, Dictionary<int, float[]>? precomputed = null)
-    {
-        double smape = 0, mase = 0;
-        int count = 0;
-        foreach (int i in indices)
-        {
-            var (_, train, test) = all[i];
-            var forecast = precomputed != null ? precomputed[i] : method(train);
-            var metrics = ForecastMetrics.Compute(forecast, test, Horizon);
-            smape += metrics.SymmetricMeanAbsolutePercentageError.Average();
-            mase += metrics.MeanAbsoluteError.Average() / NaiveForecasts.MaseScale(train, Period);
-            count++;
-        }
-        return (smape / count, mase / count);
-    }
+        Func<float[], float[]> method, Dictionary<int, float[]>? precomputed = null) =>
+        M4Evaluation.Score(indices.Select(i => (all[i].Train, all[i].Test, precomputed != null ? precomputed[i] : method(all[i].Train))), Period);
 
-    private static double Owa(double smape, double mase, (double Smape, double Mase) naive2) => (smape / naive2.Smape + mase / naive2.Mase) / 2;
+    private static double Owa(double smape, double mase, (double Smape, double Mase) naive2) => M4Evaluation.Owa((smape, mase), naive2);
 }

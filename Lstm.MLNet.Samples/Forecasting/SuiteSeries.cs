@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.IO.Compression;
+using Lstm.MLNet.TimeSeries;
 
 namespace Lstm.MLNet.Samples.Forecasting;
 
@@ -80,17 +80,5 @@ public sealed record SuiteSeries(string Name, string Description, string Frequen
             : throw new InvalidDataException($"M4 Hourly series {s.Id} has no test values."))).ToList();
     }
 
-    private static List<(string Id, float[] Values)> ReadM4(string file)
-    {
-        using var stream = new GZipStream(File.OpenRead(DataPath(file)), CompressionMode.Decompress);
-        using var reader = new StreamReader(stream);
-        reader.ReadLine();
-        var series = new List<(string, float[])>();
-        while (reader.ReadLine() is { } line)
-        {
-            var fields = line.Split(',').Select(f => f.Trim('"')).ToArray();
-            series.Add((fields[0], fields.Skip(1).Where(f => f.Length > 0).Select(f => float.Parse(f, CultureInfo.InvariantCulture)).ToArray()));
-        }
-        return series;
-    }
+    private static List<(string Id, float[] Values)> ReadM4(string file) => M4Evaluation.Read(DataPath(file));
 }

@@ -69,6 +69,9 @@ static int Usage(TextWriter writer, int exitCode, string? error = null)
     writer.WriteLine("  quality [--datasets a,b]   LSTM vs FeaturizeText+SDCA on each data set's protocol (5-fold, 80/20, 10-fold); Markdown");
     writer.WriteLine("  forecast [--series airline|sunspots|pm25]  LSTM forecaster vs seasonal-naive, persistence and FastTree on lags;");
     writer.WriteLine("                             rolling 1- and 12-step test errors, checkpoint + reload, PNG of forecast and band");
+    writer.WriteLine("  forecast --suite [--series a,b] [--rules defaults,auto+guard] [--m4-lstm 8] [--quick]");
+    writer.WriteLine("                             the forecasting benchmark suite (8 series + M4 Hourly): MAE/RMSE/sMAPE/MASE at step 1 and");
+    writer.WriteLine("                             the horizon vs persistence, seasonal-naive, FastTree; M4 sMAPE/MASE/OWA; writes .md and .csv");
     writer.WriteLine("  sweep [--dataset sentiment|spam|mr] [--trials 12] [--minutes 10] [--folds 3] [--metric Accuracy]");
     writer.WriteLine("                             AutoML-style sweep (successive halving, CV): leaderboard, CSV, bar chart, best vs defaults");
     writer.WriteLine("  predict --model M.zip [texts...]  predict with a saved binary text model (texts from stdin when none)");

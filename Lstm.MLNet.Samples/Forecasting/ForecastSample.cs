@@ -33,6 +33,7 @@ public static class ForecastSample
 
     public static int Run(string[] args)
     {
+        if (args.Contains("--suite")) return ForecastSuite.Run(args);
         var arguments = SampleArguments.Parse(args, "--series");
         string name = arguments.Named.GetValueOrDefault("--series", "airline");
         if (name == "pm25") return PollutionSample.Run(arguments);

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Text;
+using Lstm.MLNet.Samples.Common;
+using Lstm.MLNet.TimeSeries;
+using Microsoft.ML;
+
+namespace Lstm.MLNet.Samples.Forecasting;
+
+/// <summary>
+/// The M4 competition's Hourly set (414 series, horizon 48) with M4's own evaluation: sMAPE and MASE averaged over
+/// series and the 48 steps (MASE scaled by the in-sample seasonal-naive error at period 24) and OWA = the mean of the
+/// two relative to Naive2 (persistence on the seasonally adjusted series, <see cref="NaiveForecasts.Naive2"/>). The
+/// baselines run on all 414 series; per-series LSTMs are slow on 2 cores, so they run on a seeded subset, scored next
+/// to the baselines on that same subset.
+/// </summary>
+public static class M4HourlyBenchmark
+{
+    private const int Horizon = 48, Period = 24, Window = 48;
+
+    // The published results: M4-methods repository, "Evaluation and Ranks.xlsx", sheet "Point Forecasts-Frequency",
+    // Hourly columns (https://github.com/Mcompetitions/M4-methods); also Makridakis, Spiliotis & Assimakopoulos (2020),
+    // "The M4 Competition: 100,000 time series and 61 forecasting methods", IJF 36(1).
+    private static readonly (string Method, double Smape, double Mase, double Owa)[] Published =
+    [
+        ("Smyl (ES-RNN, M4 winner, id 118)", 9.328, 0.893, 0.440),
+        ("Naive2 (M4 benchmark)", 18.383, 2.395, 1.000),
+        ("sNaive (M4 benchmark)", 13.912, 1.193, 0.627),
+        ("Naive (M4 benchmark)", 43.003, 11.608, 3.593),
+    ];
+
+    public static string Run(string[] rules, int lstmSeries, SampleArguments arguments, int? epochs)
+    {
+        var all = SuiteSeries.LoadM4Hourly();
+        var subset = new Random(arguments.Seed).GetItems(Enumerable.Range(0, all.Count).ToArray(), all.Count).Distinct().Take(lstmSeries).Order().ToArray();
+        var baselines = new Dictionary<string, Func<float[], float[]>>
+        {
+            ["Naive"] = train => NaiveForecasts.Persistence(train, Horizon),
+            ["sNaive"] = train => NaiveForecasts.SeasonalNaive(train, Period, Horizon),
+            ["Naive2"] = train => NaiveForecasts.Naive2(train, Period, Horizon),
+        };
+        var text = new StringBuilder($"### M4 Hourly ({all.Count} series, horizon {Horizon}, M4's sMAPE, MASE (m = {Period}) and OWA vs Naive2)\n\n");
+        var full = new MarkdownTable("Method", "sMAPE", "MASE", "OWA", "source");
+        var scored = baselines.ToDictionary(b => b.Key, b => Score(all, Enumerable.Range(0, all.Count), b.Value));
+        foreach (var (method, (smape, mase)) in scored)
+            full.Add(method, ForecastSuite.F(smape), ForecastSuite.F(mase), ForecastSuite.F(Owa(smape, mase, scored["Naive2"])), "computed here, all 414");
+        foreach (var (method, smape, mase, owa) in Published) full.Add(method, ForecastSuite.F(smape), ForecastSuite.F(mase), ForecastSuite.F(owa), "published (M4)");
+        text.AppendLine(full.ToString());
+        if (lstmSeries <= 0 || rules.Length == 0) return text.ToString();
+
+        var ml = new MLContext(arguments.Seed);
+        var forecasts = rules.ToDictionary(r => r, _ => new Dictionary<int, float[]>());
+        var fitSeconds = rules.ToDictionary(r => r, _ => 0.0);
+        var guardNotes = new List<string>();
+        foreach (int index in subset)
+        {
+            var (id, train, _) = all[index];
+            foreach (var lstm in ForecastSuite.FitRules(ml, rules, train, train.Length, Period, Window, Horizon, arguments, epochs, $"M4 {id}"))
+            {
+                forecasts[lstm.Rule][index] = lstm.Forecast(train);
+                fitSeconds[lstm.Rule] += lstm.FitTime.TotalSeconds;
+                if (lstm.Rule.EndsWith("+guard", StringComparison.Ordinal)) guardNotes.Add($"{id} {lstm.Rule}: {lstm.GuardReason?.Split(" Per step")[0]}");
+            }
+        }
+        var table = new MarkdownTable("Method", "sMAPE", "MASE", "OWA", "fit s / series");
+        var subsetScores = baselines.ToDictionary(b => b.Key, b => Score(all, subset, b.Value));
+        foreach (var (method, (smape, mase)) in subsetScores)
+            table.Add(method, ForecastSuite.F(smape), ForecastSuite.F(mase), ForecastSuite.F(Owa(smape, mase, subsetScores["Naive2"])), "—");
+        foreach (var rule in rules)
+        {
+            var (smape, mase) = Score(all, subset, train => throw new InvalidOperationException(), forecasts[rule]);
+            table.Add($"LSTM {rule}", ForecastSuite.F(smape), ForecastSuite.F(mase), ForecastSuite.F(Owa(smape, mase, subsetScores["Naive2"])),
+                ForecastSuite.F(fitSeconds[rule] / subset.Length) + (rule.StartsWith("validated", StringComparison.Ordinal) ? " (+ the other two fits)" : ""));
+        }
+        text.AppendLine($"Per-series LSTMs (window {Window}) on a seeded subset of {subset.Length} series ({string.Join(", ", subset.Select(i => all[i].Id))}), " +
+                        "with the baselines on the same subset:\n");
+        text.AppendLine(table.ToString());
+        if (guardNotes.Count > 0) text.AppendLine(string.Join("\n", guardNotes.Select(n => "* " + n))).AppendLine();
+        return text.ToString();
+    }
+
+    /// <summary>M4's sMAPE and MASE over the given series, forecast by <paramref name="method"/> or taken from <paramref name="precomputed"/>.</summary>
+    private static (double Smape, double Mase) Score(List<(string Id, float[] Train, float[] Test)> all, IEnumerable<int> indices,
+        Func<float[], float[]> method, Dictionary<int, float[]>? precomputed = null) =>
+        M4Evaluation.Score(indices.Select(i => (all[i].Train, all[i].Test, precomputed != null ? precomputed[i] : method(all[i].Train))), Period);
+
+    private static double Owa(double smape, double mase, (double Smape, double Mase) naive2) => M4Evaluation.Owa((smape, mase), naive2);
+}

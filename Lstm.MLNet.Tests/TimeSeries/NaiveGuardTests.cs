@@ -1,0 +1,78 @@
+using Lstm.MLNet.TimeSeries;
+
+namespace Lstm.MLNet.Tests.TimeSeries;
+
+[TestClass]
+public sealed class NaiveGuardTests
+{
+    // 4 windows × 2 steps; actuals and the two naive forecasts.
+    private static readonly float[] Actuals = [10, 12, 11, 13, 12, 14, 13, 15];
+    private static readonly float[] Persistence = [9, 9, 10, 10, 11, 11, 12, 12];
+    private static readonly float[] SeasonalNaive = [10, 11, 11, 12, 12, 13, 13, 14];
+
+    [TestMethod]
+    public void BetterNetwork_IsKept()
+    {
+        var network = Actuals.ToArray(); // as good as seasonal-naive's exact step 1: a tie keeps the network
+        var decision = NaiveGuard.Decide(Actuals, network, Persistence, SeasonalNaive, 2);
+        Assert.AreEqual(GuardChoice.Network, decision.Overall.Choice);
+        Assert.IsTrue(decision.Steps.All(s => s.Choice == GuardChoice.Network && s.NetworkWeight == 1));
+        StringAssert.Contains(decision.Reason, "serving the network");
+    }
+
+    [TestMethod]
+    public void UselessNetwork_FallsBackToTheBetterNaive()
+    {
+        var network = Actuals.Select(a => a + 50f).ToArray();
+        var decision = NaiveGuard.Decide(Actuals, network, Persistence, SeasonalNaive, 2);
+        Assert.AreEqual(GuardChoice.SeasonalNaive, decision.Overall.Choice);
+        Assert.AreEqual(0, decision.Overall.NetworkWeight);
+        StringAssert.Contains(decision.Reason, "seasonal-naive");
+        var served = network[..2];
+        decision.Apply(served, Persistence.AsSpan(0, 2), SeasonalNaive.AsSpan(0, 2), perStep: false);
+        CollectionAssert.AreEqual(SeasonalNaive[..2], served);
+
+        // Without a seasonal-naive forecast, persistence is the fall-back.
+        Assert.AreEqual(GuardChoice.Persistence, NaiveGuard.Decide(Actuals, network, Persistence, [], 2).Overall.Choice);
+    }
+
+    [TestMethod]
+    public void ErrorsOfOppositeSign_AreBlended()
+    {
+        // Network 1 above the actuals, a naive 1 below: neither beats the other, their average is exact.
+        var network = Actuals.Select(a => a + 1f).ToArray();
+        var below = Actuals.Select(a => a - 1f).ToArray();
+        var decision = NaiveGuard.Decide(Actuals, network, below, [], 2);
+        Assert.AreEqual(GuardChoice.Network, decision.Overall.Choice, "a tie keeps the network");
+        var worse = Actuals.Select(a => a + 1.2f).ToArray();
+        decision = NaiveGuard.Decide(Actuals, worse, below, [], 2);
+        Assert.AreEqual(GuardChoice.Blend, decision.Overall.Choice);
+        Assert.AreEqual(0.5, decision.Overall.NetworkWeight, 1e-12);
+        Assert.IsTrue(decision.Overall.ServedMae < decision.Overall.PersistenceMae);
+        StringAssert.Contains(decision.Reason, "blend of 0.5 network");
+    }
+
+    [TestMethod]
+    public void PerStepDecisions_CanDiffer_AndAreDeterministic()
+    {
+        // Step 1: the network is exact; step 2: it is far off.
+        var network = new float[8];
+        for (int i = 0; i < 4; i++) { network[2 * i] = Actuals[2 * i]; network[2 * i + 1] = Actuals[2 * i + 1] + 40; }
+        var decision = NaiveGuard.Decide(Actuals, network, Persistence, SeasonalNaive, 2);
+        Assert.AreEqual(GuardChoice.Network, decision.Steps[0].Choice);
+        Assert.AreEqual(GuardChoice.SeasonalNaive, decision.Steps[1].Choice);
+        StringAssert.Contains(decision.Reason, "Per step");
+        var served = network[..2];
+        decision.Apply(served, Persistence.AsSpan(0, 2), SeasonalNaive.AsSpan(0, 2), perStep: true);
+        CollectionAssert.AreEqual(new[] { Actuals[0], SeasonalNaive[1] }, served);
+        Assert.AreEqual(decision.Reason, NaiveGuard.Decide(Actuals, network, Persistence, SeasonalNaive, 2).Reason);
+    }
+
+    [TestMethod]
+    public void BadShapes_AreNamed()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => NaiveGuard.Decide(Actuals, new float[6], Persistence, SeasonalNaive, 2));
+        StringAssert.Contains(e.Message, "6 forecasts but 8 actuals");
+        Assert.ThrowsExactly<ArgumentException>(() => NaiveGuard.Decide(Actuals, Actuals.Select(a => a + float.NaN).ToArray(), Persistence, [], 2));
+    }
+}

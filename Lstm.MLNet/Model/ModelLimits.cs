@@ -20,6 +20,8 @@ internal static class ModelLimits
     public const int MaxOutputs = 65_536;
     /// <summary>Cap on values per step of a sequence regressor (its LSTM input width).</summary>
     public const int MaxFeaturesPerStep = 65_536;
+    /// <summary>Cap on the rows of a text classifier's n-gram table (the wide path).</summary>
+    public const int MaxNgramBuckets = 1 << 22;
     /// <summary>LearningRate must be in (0, this].</summary>
     public const double MaxLearningRate = 10;
     /// <summary>WeightDecay must be in [0, this].</summary>

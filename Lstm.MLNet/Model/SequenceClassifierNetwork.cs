@@ -24,6 +24,8 @@ public sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
     private readonly Embedding _embedding;
     private readonly Dropout _embeddingDropout;
     private readonly PooledLstmHead _head;
+    private readonly NgramLinear? _wide;    // null when Options.NgramBuckets is 0
+    private float[] _logits = [];         // [B × C]: the head's logits plus the wide path's
     private readonly Optimizer? _optimizer;  // null for an inference view
     private ComputeContext _context;
 
@@ -43,8 +45,8 @@ public sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
         Options = options ?? new SequenceClassifierOptions();
         Options.Validate();
         // With the real vocabulary and classes, before anything is allocated: the table [V × E] is the largest tensor.
-        long table = (long)vocabularySize * Options.EmbeddingSize;
-        Options.CheckSize(Options.EmbeddingSize, numberOfClasses, extraParameters: table, largestExtraTensor: table);
+        long table = (long)vocabularySize * Options.EmbeddingSize, ngramTable = (long)Options.NgramBuckets * numberOfClasses;
+        Options.CheckSize(Options.EmbeddingSize, numberOfClasses, extraParameters: table + ngramTable, largestExtraTensor: Math.Max(table, ngramTable));
         VocabularySize = vocabularySize;
         NumberOfClasses = numberOfClasses;
         _context = ComputeContext.Default.WithThreads(Options.NumberOfThreads);
@@ -59,9 +61,11 @@ public sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
         _head.Lstm.Parameters.InitializeUniform(unchecked(Options.Seed + 1));
         _head.Dense.InitializeUniform(random);
 
+        if (Options.NgramBuckets > 0) _wide = new NgramLinear(Options.NgramBuckets, Options.NgramLength, numberOfClasses, _context);
         _optimizer = NetworkSupport.CreateOptimizer(Options, _context);
         _optimizer.Add(_embedding.Weight, _embedding.Gradient);
         _head.RegisterWith(_optimizer);
+        if (_wide is not null) _optimizer.Add(_wide.Weight, _wide.Gradient);
     }
 
     /// <summary>An inference view of <paramref name="source"/>: the same weight arrays, its own workspaces, one thread, no optimizer.</summary>
@@ -75,6 +79,7 @@ public sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
         _embedding = new Embedding(source.VocabularySize, Options.EmbeddingSize, source._embedding.Weight, _context);
         _embeddingDropout = new Dropout(0f, 0);
         _head = new PooledLstmHead(source._head, _context);
+        if (source._wide is { } wide) _wide = new NgramLinear(wide.Buckets, wide.MaxNgramLength, NumberOfClasses, wide.Weight, _context);
     }
 
     /// <summary>
@@ -133,6 +138,7 @@ public sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
         var dLogits = NetworkSupport.Grow(ref _dLogits, B * C);
         SoftmaxCrossEntropy.Backward(probabilities, C, labels, dLogits);
         var dEmbedded = NetworkSupport.Grow(ref _dEmbedded, n * E);
+        _wide?.Backward(dLogits);
         _head.Backward(dLogits, dEmbedded);
         _embeddingDropout.Backward(dEmbedded, _context.Path);
         _embedding.Backward(_packedIds.AsSpan(0, n), dEmbedded);
@@ -219,13 +225,14 @@ public sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
 
     /// <summary>
     /// Every parameter tensor with a PyTorch-style name, in a fixed order: <c>embedding.weight</c> [V × E],
-    /// <c>lstm.weight_ih_l0</c> … (as <c>nn.LSTM</c>), <c>classifier.weight</c> [C × D·H], <c>classifier.bias</c> [C].
+    /// <c>lstm.weight_ih_l0</c> … (as <c>nn.LSTM</c>), <c>classifier.weight</c> [C × D·H], <c>classifier.bias</c> [C], and with a wide path <c>ngram.weight</c> [Buckets × C].
     /// The arrays are the live parameters (row-major).
     /// </summary>
     public IEnumerable<(string Name, float[] Values)> NamedParameters()
     {
         yield return ("embedding.weight", _embedding.Weight);
         foreach (var tensor in _head.NamedParameters()) yield return tensor;
+        if (_wide is not null) yield return ("ngram.weight", _wide.Weight);
     }
 
     /// <summary>
@@ -263,6 +270,13 @@ public sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
         _embedding.Forward(ids, embedded);
         if (training) _embeddingDropout.Forward(embedded, _context.Path);
         logits = _head.Forward(batch, embedded, training);
+        if (_wide is not null)
+        {
+            var sum = NetworkSupport.Grow(ref _logits, B * NumberOfClasses);
+            logits.CopyTo(sum);
+            _wide.Forward(sequences, sum);
+            logits = sum;
+        }
         return batch;
     }
 }

@@ -99,6 +99,10 @@ public sealed record SequenceClassifierOptions : SequenceNetworkOptions
     public int EmbeddingSize { get; init; } = 64;
     /// <summary>Dropout rate in [0, 1) during training on the embedded token vectors (each value of each step independently).</summary>
     public float EmbeddingDropout { get; init; }
+    /// <summary>Rows of the wide path's table (<see cref="NgramLinear"/>: a linear model over the bag of hashed token n-grams, added to the logits); 0 = no wide path.</summary>
+    public int NgramBuckets { get; init; }
+    /// <summary>The longest n-gram of the wide path (1 = unigrams only … 3).</summary>
+    public int NgramLength { get; init; } = 3;
 
     /// <summary>Throws if a value is out of range.</summary>
     public override void Validate()
@@ -106,6 +110,8 @@ public sealed record SequenceClassifierOptions : SequenceNetworkOptions
         base.Validate(); // first: the shared options' names are what users set most (e.g. Dropout feeds EmbeddingDropout)
         ModelLimits.RequireInRange(EmbeddingSize, 1, ModelLimits.MaxEmbeddingSize, nameof(EmbeddingSize));
         if (!(EmbeddingDropout >= 0f && EmbeddingDropout < 1f)) throw new ArgumentOutOfRangeException(nameof(EmbeddingDropout), EmbeddingDropout, "Must be in [0, 1).");
+        ModelLimits.RequireInRange(NgramBuckets, 0, ModelLimits.MaxNgramBuckets, nameof(NgramBuckets));
+        ModelLimits.RequireInRange(NgramLength, 1, NgramLinear.MaxSupportedNgramLength, nameof(NgramLength));
         CheckSize(EmbeddingSize, outputs: 2);
     }
 }

@@ -127,52 +127,48 @@ public sealed class LstmForecastingTransformer : ITransformer
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Persistence, version 0x00010001: the shared options (LstmModelFormat); series, covariate and output column
-    // names; window, horizon, train size, confidence, strategy, transform; the scaler; the interval offsets; the
-    // state (tail, covariate tail); history; best epoch; tensors.
+    // Persistence. Payload: the shared options (LstmModelFormat); series, covariate and output column names;
+    // window, horizon, train size, confidence, strategy, transform; the scaler; the interval offsets; the state
+    // (tail, covariate tail); history; best epoch; tensors. v2 (0x00020001) wraps it in a ModelEnvelope, so the
+    // scaler and the checkpointed state are under the same hash as the weights; v1 (0x00010001) wrote it straight.
     // ---------------------------------------------------------------------------------------------
 
-    private static VersionInfo GetVersionInfo() => new(
-        modelSignature: "LSTMFCST",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
-        loaderSignatureAlt: null,
-        loaderAssemblyName: typeof(LstmForecastingTransformer).Assembly.FullName);
+    private static VersionInfo GetVersionInfo() => LstmModelFormat.VersionOf("LSTMFCST", LoaderSignature);
 
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         _host.CheckValue(ctx, nameof(ctx));
         ctx.CheckAtModel();
         ctx.SetVersionInfo(GetVersionInfo());
-        var w = ctx.Writer;
-        LstmModelFormat.WriteOptions(w, _options);
-        w.Write(_options.InputColumnName);
-        w.Write(_options.CovariateColumnNames.Length);
-        foreach (var name in _options.CovariateColumnNames) w.Write(name);
-        w.Write(_options.OutputColumnName); w.Write(_options.ConfidenceLowerBoundColumn); w.Write(_options.ConfidenceUpperBoundColumn);
-        w.Write(_options.WindowSize); w.Write(_options.Horizon); w.Write(_options.TrainSize); w.Write(_options.ConfidenceLevel);
-        w.Write((int)_options.Strategy); w.Write((int)_options.Transform);
-        LstmModelFormat.WriteFloats(w, _forecaster.Scaler.Means);
-        LstmModelFormat.WriteFloats(w, _forecaster.Scaler.StandardDeviations);
-        LstmModelFormat.WriteFloats(w, _intervals.LowerOffsets);
-        LstmModelFormat.WriteFloats(w, _intervals.UpperOffsets);
-        LstmModelFormat.WriteFloats(w, _tail);
-        LstmModelFormat.WriteFloats(w, _covariateTail);
-        LstmModelFormat.WriteHistory(w, _history);
-        w.Write(BestEpoch);
-        LstmModelFormat.WriteTensors(w, _forecaster.Network.NamedParameters());
+        ModelEnvelope.Write(ctx.Writer, ModelKind.Forecaster, w =>
+        {
+            LstmModelFormat.WriteOptions(w, _options);
+            w.Write(_options.InputColumnName);
+            w.Write(_options.CovariateColumnNames.Length);
+            foreach (var name in _options.CovariateColumnNames) w.Write(name);
+            w.Write(_options.OutputColumnName); w.Write(_options.ConfidenceLowerBoundColumn); w.Write(_options.ConfidenceUpperBoundColumn);
+            w.Write(_options.WindowSize); w.Write(_options.Horizon); w.Write(_options.TrainSize); w.Write(_options.ConfidenceLevel);
+            w.Write((int)_options.Strategy); w.Write((int)_options.Transform);
+            LstmModelFormat.WriteFloats(w, _forecaster.Scaler.Means);
+            LstmModelFormat.WriteFloats(w, _forecaster.Scaler.StandardDeviations);
+            LstmModelFormat.WriteFloats(w, _intervals.LowerOffsets);
+            LstmModelFormat.WriteFloats(w, _intervals.UpperOffsets);
+            LstmModelFormat.WriteFloats(w, _tail);
+            LstmModelFormat.WriteFloats(w, _covariateTail);
+            LstmModelFormat.WriteHistory(w, _history);
+            w.Write(BestEpoch);
+            LstmModelFormat.WriteTensors(w, _forecaster.Network.NamedParameters());
+        });
     }
 
     private static LstmForecastingTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
-        LstmModelFormat.Load(env, ctx, GetVersionInfo(), "LSTM forecaster", c => Read(env, c.Reader));
+        LstmModelFormat.Load(env, ctx, GetVersionInfo(), "LSTM forecaster", [ModelKind.Forecaster], (r, _) => Read(env, r));
 
     private static LstmForecastingTransformer Read(IHostEnvironment env, BinaryReader r)
     {
         var options = LstmModelFormat.ReadOptions(r, new LstmForecastingOptions());
         options.InputColumnName = r.ReadString();
-        options.CovariateColumnNames = new string[LstmModelFormat.CheckCount(r.ReadInt32(), "covariates")];
+        options.CovariateColumnNames = new string[LstmModelFormat.CheckCount(r, r.ReadInt32(), 1, "covariates")];
         for (int i = 0; i < options.CovariateColumnNames.Length; i++) options.CovariateColumnNames[i] = r.ReadString();
         options.OutputColumnName = r.ReadString(); options.ConfidenceLowerBoundColumn = r.ReadString(); options.ConfidenceUpperBoundColumn = r.ReadString();
         options.WindowSize = r.ReadInt32(); options.Horizon = r.ReadInt32(); options.TrainSize = r.ReadInt32(); options.ConfidenceLevel = r.ReadSingle();
@@ -188,6 +184,11 @@ public sealed class LstmForecastingTransformer : ITransformer
         int bestEpoch = r.ReadInt32();
         var tensors = LstmModelFormat.ReadTensors(r);
         if (intervals.Horizon != options.Horizon) throw new InvalidDataException($"The saved intervals cover {intervals.Horizon} steps; the horizon is {options.Horizon}.");
+        if (tail.Length != (long)options.WindowSize + SeriesTransform.Lag(options.Transform) || covariateTail.Length != (long)options.WindowSize * C)
+            throw new InvalidDataException($"The saved state holds {tail.Length} observations and {covariateTail.Length} covariate values; " +
+                $"window {options.WindowSize} with the {options.Transform} transform and {C} covariate(s) needs {options.WindowSize + SeriesTransform.Lag(options.Transform)} and {(long)options.WindowSize * C}.");
+        LstmModelFormat.CheckParameterCount(tensors, LstmModelFormat.ExpectedParameters(1 + C, options.HiddenSize, options.NumberOfLayers,
+            options.Bidirectional, options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1));
 
         var network = new SequenceRegressorNetwork(1 + C, LstmForecastingEstimator.NetworkOptions(options));
         network.LoadParameters(tensors);

@@ -116,51 +116,47 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Persistence, version 0x00010001: input, label column names; bool label is vector; the shared options
+    // Persistence. Payload: input, label column names; bool label is vector; the shared options
     // (LstmModelFormat), features per step, outputs, standardize, non-finite policy, shuffle-validation flag;
     // the input and label standardisers (means, deviations) when standardising; history; best epoch; tensors.
+    // v2 (0x00020001) wraps it in a ModelEnvelope; v1 (0x00010001) wrote it straight into the stream.
     // ---------------------------------------------------------------------------------------------
 
-    private static VersionInfo GetVersionInfo() => new(
-        modelSignature: "LSTMSEQR",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
-        loaderSignatureAlt: null,
-        loaderAssemblyName: typeof(LstmSequenceRegressionTransformer).Assembly.FullName);
+    private static VersionInfo GetVersionInfo() => LstmModelFormat.VersionOf("LSTMSEQR", LoaderSignature);
 
     protected override void SaveModel(ModelSaveContext ctx)
     {
         Host.CheckValue(ctx, nameof(ctx));
         ctx.CheckAtModel();
         ctx.SetVersionInfo(GetVersionInfo());
-        var w = ctx.Writer;
-        w.Write(InputColumnName);
-        w.Write(LabelColumnName);
-        w.Write(_options.ScoreColumnName);
-        w.Write(LabelIsVector);
-        LstmModelFormat.WriteOptions(w, _options);
-        w.Write(FeaturesPerStep);
-        w.Write(Outputs);
-        w.Write(_options.Standardize);
-        w.Write((int)_options.NonFiniteValues);
-        w.Write(_options.ShuffleValidationSplit);
-        if (_options.Standardize)
+        ModelEnvelope.Write(ctx.Writer, ModelKind.SequenceRegressor, w =>
         {
-            foreach (var scaler in new[] { _inputScaler!, _targetScaler! })
+            w.Write(InputColumnName);
+            w.Write(LabelColumnName);
+            w.Write(_options.ScoreColumnName);
+            w.Write(LabelIsVector);
+            LstmModelFormat.WriteOptions(w, _options);
+            w.Write(FeaturesPerStep);
+            w.Write(Outputs);
+            w.Write(_options.Standardize);
+            w.Write((int)_options.NonFiniteValues);
+            w.Write(_options.ShuffleValidationSplit);
+            if (_options.Standardize)
             {
-                LstmModelFormat.WriteFloats(w, scaler.Means);
-                LstmModelFormat.WriteFloats(w, scaler.StandardDeviations);
+                foreach (var scaler in new[] { _inputScaler!, _targetScaler! })
+                {
+                    LstmModelFormat.WriteFloats(w, scaler.Means);
+                    LstmModelFormat.WriteFloats(w, scaler.StandardDeviations);
+                }
             }
-        }
-        LstmModelFormat.WriteHistory(w, _history);
-        w.Write(BestEpoch);
-        LstmModelFormat.WriteTensors(w, _network.NamedParameters());
+            LstmModelFormat.WriteHistory(w, _history);
+            w.Write(BestEpoch);
+            LstmModelFormat.WriteTensors(w, _network.NamedParameters());
+        });
     }
 
     private static LstmSequenceRegressionTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
-        LstmModelFormat.Load(env, ctx, GetVersionInfo(), "LSTM sequence regressor", c => Read(env, c.Reader));
+        LstmModelFormat.Load(env, ctx, GetVersionInfo(), "LSTM sequence regressor", [ModelKind.SequenceRegressor], (r, _) => Read(env, r));
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
         => Create(env, ctx).MakeRowMapper(inputSchema);
@@ -190,6 +186,8 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         var history = LstmModelFormat.ReadHistory(r);
         int bestEpoch = r.ReadInt32();
         var tensors = LstmModelFormat.ReadTensors(r);
+        LstmModelFormat.CheckParameterCount(tensors, LstmModelFormat.ExpectedParameters(options.FeaturesPerStep, options.HiddenSize,
+            options.NumberOfLayers, options.Bidirectional, outputs));
 
         var network = new SequenceRegressorNetwork(options.FeaturesPerStep, LstmEstimator.RegressorNetworkOptions(options, outputs));
         network.LoadParameters(tensors);

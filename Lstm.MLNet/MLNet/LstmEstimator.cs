@@ -282,12 +282,11 @@ public sealed class LstmEstimator : IEstimator<LstmTransformer>
             scaler.Transform(copy);
             return copy;
         }).ToArray();
-        float[][] Truncate(float[][] sequences) => options.MaxSequenceLength == 0 ? sequences
-            : sequences.Select(x => x.Length > options.MaxSequenceLength * options.FeaturesPerStep ? x[^(options.MaxSequenceLength * options.FeaturesPerStep)..] : x).ToArray();
+        var prepare = new SequenceInput(options.FeaturesPerStep, options.MaxSequenceLength, inputScaler);   // prediction's rule too
 
-        var trainSequences = Truncate(Scale(trainRows.Sequences, inputScaler));
+        var trainSequences = trainRows.Sequences.Select(x => prepare.Prepare(x)).ToArray();
         var trainTargets = Scale(trainRows.Targets, targetScaler);
-        var validationSequences = Truncate(Scale(validationRows.Sequences, inputScaler));
+        var validationSequences = validationRows.Sequences.Select(x => prepare.Prepare(x)).ToArray();
         var validationTargets = Scale(validationRows.Targets, targetScaler);
 
         var network = new SequenceRegressorNetwork(options.FeaturesPerStep, RegressorNetworkOptions(options, outputs));

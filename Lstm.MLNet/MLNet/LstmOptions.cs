@@ -75,7 +75,11 @@ public class LstmOptions
     public float RecurrentDropout { get; set; }
     /// <summary>How the steps' outputs become one vector.</summary>
     public LstmPooling Pooling { get; set; } = LstmPooling.Max;
-    /// <summary>Longer inputs keep their first this many tokens (order kept), in training and prediction; 0 = no limit.</summary>
+    /// <summary>
+    /// The longest input the network reads, in training and prediction alike (one rule each, applied by the same code
+    /// in both): a text keeps its FIRST this many tokens; a sequence regressor's row keeps its LAST this many steps (the
+    /// most recent). 0 = no limit.
+    /// </summary>
     public int MaxSequenceLength { get; set; } = 256;
     /// <summary>Sequences per optimizer step.</summary>
     public int BatchSize { get; set; } = 32;

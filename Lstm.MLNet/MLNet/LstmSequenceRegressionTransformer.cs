@@ -29,6 +29,7 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
     private readonly ConcurrentBag<Workspace> _workspaces = new();
     private readonly LstmSequenceRegressorOptions _options;
     private readonly Standardizer? _inputScaler, _targetScaler;
+    private readonly SequenceInput _prepare;       // the same rule training used: last MaxSequenceLength steps, standardised
     private readonly LstmTrainingProgress[] _history;
 
     internal LstmSequenceRegressionTransformer(IHostEnvironment environment, string inputColumnName, string labelColumnName, bool labelIsVector,
@@ -46,6 +47,7 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         _network = network;
         _inputScaler = inputScaler;
         _targetScaler = targetScaler;
+        _prepare = new SequenceInput(network.FeaturesPerStep, options.MaxSequenceLength, inputScaler);
         _history = history.ToArray();
         BestEpoch = bestEpoch;
     }
@@ -106,9 +108,7 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
                 output.Fill(float.NaN);
                 return;
             }
-            if (_scaled.Length != sequence.Length) _scaled = new float[sequence.Length];
-            sequence.CopyTo(_scaled);
-            if (parent._inputScaler is { } scaler) scaler.Transform(_scaled);
+            parent._prepare.Prepare(sequence, ref _scaled);
             _single[0] = _scaled;
             _view.Predict(_single, output);
             parent._targetScaler?.InverseTransform(output);

@@ -19,6 +19,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
     private readonly IHost _host;
     private readonly LstmForecastingOptions _options;
 
+    /// <summary>A forecaster estimator with <paramref name="options"/>, logging to <paramref name="ml"/>.</summary>
     public LstmForecastingEstimator(MLContext ml, LstmForecastingOptions options) : this((IHostEnvironment)ml, options)
     {
     }
@@ -33,6 +34,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         _options = (LstmForecastingOptions)options.Clone();
     }
 
+    /// <summary>Trains on the series in <paramref name="input"/> (rows in time order); the model holds the series' last observations as its state.</summary>
     public LstmForecastingTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -114,11 +116,12 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
     internal static SequenceRegressorOptions NetworkOptions(LstmForecastingOptions o) => new()
     {
         HiddenSize = o.HiddenSize, NumberOfLayers = o.NumberOfLayers, Bidirectional = o.Bidirectional, Dropout = o.Dropout,
-        RecurrentDropout = o.RecurrentDropout, Pooling = (SequencePoolingKind)o.Pooling, LearningRate = o.LearningRate,
-        Optimizer = (OptimizerKind)o.Optimizer, WeightDecay = o.WeightDecay, GradientClipNorm = o.GradientClipNorm, Seed = o.Seed,
+        RecurrentDropout = o.RecurrentDropout, Pooling = o.Pooling, LearningRate = o.LearningRate,
+        Optimizer = o.Optimizer, WeightDecay = o.WeightDecay, GradientClipNorm = o.GradientClipNorm, Seed = o.Seed,
         NumberOfThreads = o.NumberOfThreads ?? 0, Outputs = o.Strategy == ForecastStrategy.Direct ? o.Horizon : 1,
     };
 
+    /// <summary>Checks the series (and covariate) columns and adds Forecast, LowerBound and UpperBound.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
@@ -139,6 +142,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
 /// <summary><c>ml.Forecasting.ForecastByLstm(...)</c>, beside ML.NET's <c>ForecastBySsa</c>.</summary>
 public static class LstmForecastingCatalog
 {
+    /// <summary>An LSTM forecaster of a series, with SSA-style columns (<c>ForecastBySsa</c>'s names).</summary>
     public static LstmForecastingEstimator ForecastByLstm(this ForecastingCatalog catalog, LstmForecastingOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);

@@ -9,6 +9,7 @@ namespace Lstm.MLNet;
 /// </summary>
 public sealed class LstmForecastingOptions : LstmOptions
 {
+    /// <summary>Options with the forecaster's defaults (unidirectional, last-state pooling, no dropout, 15% validation).</summary>
     public LstmForecastingOptions()
     {
         Bidirectional = false;
@@ -30,7 +31,9 @@ public sealed class LstmForecastingOptions : LstmOptions
     public string[] CovariateColumnNames { get; set; } = [];
     /// <summary>The forecast: a vector of <see cref="Horizon"/> values.</summary>
     public string OutputColumnName { get; set; } = "Forecast";
+    /// <summary>The interval's lower bound: a vector of <see cref="Horizon"/> values.</summary>
     public string ConfidenceLowerBoundColumn { get; set; } = "LowerBound";
+    /// <summary>The interval's upper bound: a vector of <see cref="Horizon"/> values.</summary>
     public string ConfidenceUpperBoundColumn { get; set; } = "UpperBound";
     /// <summary>Observations the network reads per forecast.</summary>
     public int WindowSize { get; set; } = 12;

@@ -54,14 +54,18 @@ public sealed class LstmForecastingTransformer : ITransformer
 
     /// <summary>The options the model was trained with.</summary>
     public LstmForecastingOptions Options => (LstmForecastingOptions)_options.Clone();
+    /// <summary>One entry per finished training epoch.</summary>
     public IReadOnlyList<LstmTrainingProgress> TrainingHistory => _history;
+    /// <summary>The epoch whose weights the model holds.</summary>
     public int BestEpoch { get; }
+    /// <summary>Values forecast ahead.</summary>
     public int Horizon => _forecaster.Horizon;
     /// <summary>The interval offsets learned from the validation residuals.</summary>
-    public ResidualIntervals Intervals => _intervals;
+    internal ResidualIntervals Intervals => _intervals;
     /// <summary>The last observations the model holds (oldest first): the state a forecast starts from.</summary>
     public IReadOnlyList<float> LastObservations => _tail;
 
+    /// <summary>False: each forecast depends on the rows before it.</summary>
     public bool IsRowToRowMapper => false;
 
     /// <summary>The forecast of the next Horizon values after the model's state.</summary>
@@ -86,6 +90,7 @@ public sealed class LstmForecastingTransformer : ITransformer
     internal string InputColumnName => _options.InputColumnName;
     internal IReadOnlyList<string> CovariateColumnNames => _options.CovariateColumnNames;
 
+    /// <summary>The input schema with Forecast, LowerBound and UpperBound (vectors of <see cref="Horizon"/> values) added.</summary>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
@@ -100,6 +105,7 @@ public sealed class LstmForecastingTransformer : ITransformer
 
     private string[] OutputNames => [_options.OutputColumnName, _options.ConfidenceLowerBoundColumn, _options.ConfidenceUpperBoundColumn];
 
+    /// <summary>Throws <see cref="NotSupportedException"/>: the forecaster is not a row-to-row mapper.</summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
         throw new NotSupportedException("An LSTM forecast depends on the rows before it, so the forecaster is not a row-to-row mapper: " +
             "use Transform on the series in order, or CreateForecastingEngine() for one forecast at a time (a PredictionEngine cannot serve it).");

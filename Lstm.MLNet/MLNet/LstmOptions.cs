@@ -4,26 +4,6 @@ using Microsoft.ML;
 
 namespace Lstm.MLNet;
 
-/// <summary>How the LSTM's outputs over a sequence's real (unpadded) steps become one vector.</summary>
-public enum LstmPooling
-{
-    /// <summary>The final hidden state (bidirectional: each direction's final state).</summary>
-    Last = SequencePoolingKind.Last,
-    /// <summary>The mean over the steps.</summary>
-    Mean = SequencePoolingKind.Mean,
-    /// <summary>The per-feature maximum over the steps.</summary>
-    Max = SequencePoolingKind.Max,
-}
-
-/// <summary>The optimizer.</summary>
-public enum LstmOptimizer
-{
-    /// <summary>Adam (L2 weight decay as <c>torch.optim.Adam</c>).</summary>
-    Adam = OptimizerKind.Adam,
-    /// <summary>SGD with momentum 0.9.</summary>
-    Sgd = OptimizerKind.Sgd,
-}
-
 /// <summary>What an <see cref="LstmEstimator"/> learns, decided at Fit from the label's type (or fixed by the catalog method).</summary>
 public enum LstmTask
 {
@@ -143,9 +123,9 @@ public class LstmOptions
         Dropout = Dropout,
         EmbeddingDropout = Dropout,
         RecurrentDropout = RecurrentDropout,
-        Pooling = (SequencePoolingKind)Pooling,
+        Pooling = Pooling,
         LearningRate = LearningRate,
-        Optimizer = (OptimizerKind)Optimizer,
+        Optimizer = Optimizer,
         WeightDecay = WeightDecay,
         GradientClipNorm = GradientClipNorm,
         Seed = Seed,

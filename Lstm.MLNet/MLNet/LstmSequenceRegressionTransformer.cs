@@ -52,20 +52,27 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         BestEpoch = bestEpoch;
     }
 
+    /// <summary>Always <see cref="LstmTask.Regression"/>.</summary>
     public override LstmTask Task => LstmTask.Regression;
+    /// <summary>The float-vector sequence column the model reads.</summary>
     public override string InputColumnName { get; }
+    /// <summary>The training label's column name.</summary>
     public string LabelColumnName { get; }
     /// <summary>True when the label (and so the Score) is a vector of <see cref="Outputs"/> values.</summary>
     public bool LabelIsVector { get; }
+    /// <inheritdoc/>
     public override LstmOptions Options => _options.Clone();
+    /// <summary>F: values per time step.</summary>
     public int FeaturesPerStep => _network.FeaturesPerStep;
     /// <summary>K: values predicted per row.</summary>
     public int Outputs => _network.Outputs;
     /// <summary>The input standardisation learned at Fit (null when <see cref="LstmSequenceRegressorOptions.Standardize"/> was off).</summary>
-    public Standardizer? InputStandardizer => _inputScaler;
+    internal Standardizer? InputStandardizer => _inputScaler;
     /// <summary>The label standardisation learned at Fit (null when off).</summary>
-    public Standardizer? LabelStandardizer => _targetScaler;
+    internal Standardizer? LabelStandardizer => _targetScaler;
+    /// <inheritdoc/>
     public override IReadOnlyList<LstmTrainingProgress> TrainingHistory => _history;
+    /// <inheritdoc/>
     public override int BestEpoch { get; }
 
     /// <summary>The prediction for one sequence of T·F values, in label units (a convenience outside a pipeline; the same as the pipeline gives).</summary>
@@ -83,6 +90,7 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
 
     private Workspace Rent() => _workspaces.TryTake(out var workspace) ? workspace : new Workspace(this);
 
+    /// <inheritdoc/>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
 
     /// <summary>One thread's inference state: a view of the shared weights, the standardised copy of a row, the output.</summary>
@@ -124,6 +132,7 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
 
     private static VersionInfo GetVersionInfo() => LstmModelFormat.VersionOf("LSTMSEQR", LoaderSignature);
 
+    /// <inheritdoc/>
     protected override void SaveModel(ModelSaveContext ctx)
     {
         Host.CheckValue(ctx, nameof(ctx));

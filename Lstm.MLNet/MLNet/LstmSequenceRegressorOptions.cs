@@ -16,6 +16,7 @@ public enum LstmNonFiniteValues
 /// </summary>
 public sealed class LstmSequenceRegressorOptions : LstmOptions
 {
+    /// <summary>Options with the regressor's defaults (input "Features", unidirectional, last-state pooling, no dropout, no length limit).</summary>
     public LstmSequenceRegressorOptions()
     {
         FeatureColumnName = "Features";
@@ -38,6 +39,7 @@ public sealed class LstmSequenceRegressorOptions : LstmOptions
     /// </summary>
     public bool Standardize { get; set; } = true;
 
+    /// <summary>What to do with a NaN or ±∞ in a row (see <see cref="LstmNonFiniteValues"/>).</summary>
     public LstmNonFiniteValues NonFiniteValues { get; set; } = LstmNonFiniteValues.Throw;
 
     /// <summary>

@@ -103,6 +103,7 @@ public sealed class LstmTextClassificationTransformer : LstmTransformer
 
     private InferenceWorkspace RentWorkspace() => _workspaces.TryTake(out var workspace) ? workspace : new InferenceWorkspace(_network);
 
+    /// <inheritdoc/>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
 
     private static string[] ClassNamesOf(LstmTask task, DataViewSchema? labelSchema, int classes)
@@ -141,6 +142,7 @@ public sealed class LstmTextClassificationTransformer : LstmTransformer
 
     private static VersionInfo GetVersionInfo() => LstmModelFormat.VersionOf("LSTMTXTC", LoaderSignature);
 
+    /// <inheritdoc/>
     protected override void SaveModel(ModelSaveContext ctx)
     {
         Host.CheckValue(ctx, nameof(ctx));

@@ -7,6 +7,7 @@ namespace Lstm.MLNet.TimeSeries;
 /// </summary>
 public enum SeriesTransformKind
 {
+    /// <summary>The series as it is.</summary>
     None = 0,
     /// <summary>ln(x): needs positive values.</summary>
     Log = 1,
@@ -16,6 +17,7 @@ public enum SeriesTransformKind
     LogDifference = 3,
 }
 
+/// <summary>The series transforms of <see cref="SeriesTransformKind"/> and their inverses, for baselines that work in the forecaster's space.</summary>
 public static class SeriesTransform
 {
     /// <summary>Raw values consumed per transformed value at the start (1 for the differencing kinds).</summary>

@@ -113,15 +113,20 @@ public class LstmOptions
         ToTrainingOptions().Validate();
     }
 
-    /// <summary>The network's hyperparameters (Dropout covers the embedding, between layers and the pooled vector).</summary>
-    internal SequenceClassifierOptions ToNetworkOptions() => new()
+    /// <summary>The text classifier network's hyperparameters (Dropout also covers the embedding).</summary>
+    internal SequenceClassifierOptions ToNetworkOptions() =>
+        ToNetworkOptions(new SequenceClassifierOptions { EmbeddingSize = EmbeddingSize, EmbeddingDropout = Dropout });
+
+    /// <summary>
+    /// The one mapping from these options to a network's: the shared hyperparameters on top of
+    /// <paramref name="taskPart"/>, which carries what only that network has (embedding, outputs).
+    /// </summary>
+    internal T ToNetworkOptions<T>(T taskPart) where T : SequenceNetworkOptions => (T)(taskPart with
     {
-        EmbeddingSize = EmbeddingSize,
         HiddenSize = HiddenSize,
         NumberOfLayers = NumberOfLayers,
         Bidirectional = Bidirectional,
         Dropout = Dropout,
-        EmbeddingDropout = Dropout,
         RecurrentDropout = RecurrentDropout,
         Pooling = Pooling,
         LearningRate = LearningRate,
@@ -130,7 +135,7 @@ public class LstmOptions
         GradientClipNorm = GradientClipNorm,
         Seed = Seed,
         NumberOfThreads = NumberOfThreads ?? 0,
-    };
+    });
 
     internal SequenceTrainingOptions ToTrainingOptions() => new()
     {
@@ -139,6 +144,21 @@ public class LstmOptions
         EarlyStoppingPatience = EarlyStoppingPatience,
         Seed = Seed,
     };
+
+    /// <summary>
+    /// The defaults of numeric sequences (the regressor's and the forecaster's), where the text classifier's were tuned
+    /// on sentences: one direction and the last state (the most recent steps matter most), no dropout, no length limit,
+    /// a tighter gradient clip.
+    /// </summary>
+    private protected void UseNumericSequenceDefaults()
+    {
+        Bidirectional = false;
+        Dropout = 0f;
+        Pooling = LstmPooling.Last;
+        MaxSequenceLength = 0;
+        LearningRate = 3e-3;
+        GradientClipNorm = 1f;
+    }
 
     /// <summary>A copy of the options (the validation set, progress sink and token are references, shared).</summary>
     public LstmOptions Clone() => (LstmOptions)MemberwiseClone();

@@ -1,12 +1,8 @@
-using Lstm.MLNet;
 using Lstm.MLNet.Model;
 using Lstm.MLNet.TimeSeries;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
-
-[assembly: LoadableClass(typeof(LstmForecastingTransformer), null, typeof(SignatureLoadModel),
-    LstmForecastingTransformer.UserName, LstmForecastingTransformer.LoaderSignature)]
 
 namespace Lstm.MLNet;
 
@@ -38,10 +34,7 @@ public sealed class LstmForecastingTransformer : ITransformer
         ResidualIntervals intervals, float[] tail, float[] covariateTail, IReadOnlyList<LstmTrainingProgress> history, int bestEpoch)
     {
         _host = environment.Register(nameof(LstmForecastingTransformer));
-        _options = (LstmForecastingOptions)options.Clone();
-        _options.ValidationSet = null;
-        _options.Progress = null;
-        _options.CancellationToken = default;
+        _options = SavedOptions.Of(options);
         _forecaster = forecaster;
         _intervals = intervals;
         if (tail.Length != forecaster.TailLength || covariateTail.Length != forecaster.WindowSize * forecaster.Covariates)
@@ -194,9 +187,9 @@ public sealed class LstmForecastingTransformer : ITransformer
             throw new InvalidDataException($"The saved state holds {tail.Length} observations and {covariateTail.Length} covariate values; " +
                 $"window {options.WindowSize} with the {options.Transform} transform and {C} covariate(s) needs {options.WindowSize + SeriesTransform.Lag(options.Transform)} and {(long)options.WindowSize * C}.");
         LstmModelFormat.CheckParameterCount(tensors, LstmModelFormat.ExpectedParameters(1 + C, options.HiddenSize, options.NumberOfLayers,
-            options.Bidirectional, options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1));
+            options.Bidirectional, options.Outputs));
 
-        var network = new SequenceRegressorNetwork(1 + C, LstmForecastingEstimator.NetworkOptions(options));
+        var network = new SequenceRegressorNetwork(1 + C, options.ToNetworkOptions(new SequenceRegressorOptions { Outputs = options.Outputs }));
         network.LoadParameters(tensors);
         var forecaster = new SeriesForecaster(network, scaler, options.Transform, options.Strategy, options.WindowSize, options.Horizon, C);
         return new LstmForecastingTransformer(env, options, forecaster, intervals, tail, covariateTail, history, bestEpoch);

@@ -12,17 +12,12 @@ public sealed class LstmForecastingOptions : LstmOptions
     /// <summary>Options with the forecaster's defaults (unidirectional, last-state pooling, no dropout, 15% validation).</summary>
     public LstmForecastingOptions()
     {
-        Bidirectional = false;
-        Dropout = 0f;
-        Pooling = LstmPooling.Last;
+        UseNumericSequenceDefaults();
         HiddenSize = 32;
         BatchSize = 16;
         MaxEpochs = 200;
         EarlyStoppingPatience = 20;
-        LearningRate = 3e-3;
-        GradientClipNorm = 1f;
         ValidationFraction = 0.15;
-        MaxSequenceLength = 0;
     }
 
     /// <summary>The series: a Single column, one observation per row, in time order.</summary>
@@ -47,6 +42,9 @@ public sealed class LstmForecastingOptions : LstmOptions
     public ForecastStrategy Strategy { get; set; } = ForecastStrategy.Direct;
     /// <summary>Transform of the series before windowing (undone on the forecasts); e.g. LogDifference for a trend with growing seasonality.</summary>
     public SeriesTransformKind Transform { get; set; } = SeriesTransformKind.None;
+
+    /// <summary>The network's outputs per forecast: the horizon (direct) or one step (recursive).</summary>
+    internal int Outputs => Strategy == ForecastStrategy.Direct ? Horizon : 1;
 
     internal void ValidateForecasting()
     {

@@ -1,15 +1,8 @@
-using System.Collections.Concurrent;
-using Lstm.MLNet;
 using Lstm.MLNet.Model;
 using Lstm.MLNet.TimeSeries;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
-
-[assembly: LoadableClass(typeof(LstmSequenceRegressionTransformer), null, typeof(SignatureLoadModel),
-    LstmSequenceRegressionTransformer.UserName, LstmSequenceRegressionTransformer.LoaderSignature)]
-[assembly: LoadableClass(typeof(IRowMapper), typeof(LstmSequenceRegressionTransformer), null, typeof(SignatureLoadRowMapper),
-    LstmSequenceRegressionTransformer.UserName, LstmSequenceRegressionTransformer.LoaderSignature)]
 
 namespace Lstm.MLNet;
 
@@ -26,7 +19,7 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
     internal const string UserName = "LSTM Sequence Regressor";
 
     private readonly SequenceRegressorNetwork _network;
-    private readonly ConcurrentBag<Workspace> _workspaces = new();
+    private readonly WorkspacePool<Workspace> _workspaces;
     private readonly LstmSequenceRegressorOptions _options;
     private readonly Standardizer? _inputScaler, _targetScaler;
     private readonly SequenceInput _prepare;       // the same rule training used: last MaxSequenceLength steps, standardised
@@ -40,10 +33,8 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         InputColumnName = inputColumnName;
         LabelColumnName = labelColumnName;
         LabelIsVector = labelIsVector;
-        _options = (LstmSequenceRegressorOptions)options.Clone();
-        _options.ValidationSet = null;
-        _options.Progress = null;
-        _options.CancellationToken = default;
+        _options = SavedOptions.Of(options);
+        _workspaces = new(() => new Workspace(this));
         _network = network;
         _inputScaler = inputScaler;
         _targetScaler = targetScaler;
@@ -78,17 +69,15 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
     /// <summary>The prediction for one sequence of T·F values, in label units (a convenience outside a pipeline; the same as the pipeline gives).</summary>
     public float[] Predict(ReadOnlySpan<float> sequence)
     {
-        var workspace = Rent();
+        var workspace = _workspaces.Rent();
         try
         {
             var output = new float[Outputs];
             workspace.Predict(sequence, output, "the sequence", -1);
             return output;
         }
-        finally { _workspaces.Add(workspace); }
+        finally { _workspaces.Return(workspace); }
     }
-
-    private Workspace Rent() => _workspaces.TryTake(out var workspace) ? workspace : new Workspace(this);
 
     /// <inheritdoc/>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
@@ -198,7 +187,7 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         LstmModelFormat.CheckParameterCount(tensors, LstmModelFormat.ExpectedParameters(options.FeaturesPerStep, options.HiddenSize,
             options.NumberOfLayers, options.Bidirectional, outputs));
 
-        var network = new SequenceRegressorNetwork(options.FeaturesPerStep, LstmEstimator.RegressorNetworkOptions(options, outputs));
+        var network = new SequenceRegressorNetwork(options.FeaturesPerStep, options.ToNetworkOptions(new SequenceRegressorOptions { Outputs = outputs }));
         network.LoadParameters(tensors);
         return new LstmSequenceRegressionTransformer(env, input, label, labelIsVector, options, network, inputScaler, targetScaler, history, bestEpoch);
     }
@@ -212,57 +201,33 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         return new Standardizer(means, deviations);
     }
 
-    private sealed class Mapper : MapperBase
+    private sealed class Mapper : LstmRowMapper
     {
         private readonly LstmSequenceRegressionTransformer _parent;
-        private readonly DataViewSchema.Column _input;
 
         public Mapper(LstmSequenceRegressionTransformer parent, DataViewSchema inputSchema)
-            : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
+            : base(parent, parent.Host, inputSchema)
         {
             _parent = parent;
-            _input = inputSchema.GetColumnOrNull(parent.InputColumnName)
-                ?? throw LstmColumns.MissingColumn("input", parent.InputColumnName, inputSchema.Select(c => c.Name));
-            SequenceRows.CheckInput(_input);
+            SequenceRows.CheckInput(Input);
         }
 
         protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
         {
-            uint setId = InputSchema.GetMaxAnnotationKind(out _, AnnotationUtils.Kinds.ScoreColumnSetId) + 1;
-            var annotations = new DataViewSchema.Annotations.Builder();
-            annotations.Add(AnnotationUtils.Kinds.ScoreColumnSetId, AnnotationUtils.ScoreColumnSetIdType, (ref uint value) => value = setId);
-            annotations.Add(AnnotationUtils.Kinds.ScoreColumnKind, TextDataViewType.Instance,
-                (ref ReadOnlyMemory<char> value) => value = AnnotationUtils.Const.ScoreColumnKind.Regression.AsMemory());
-            annotations.Add(AnnotationUtils.Kinds.ScoreValueKind, TextDataViewType.Instance,
-                (ref ReadOnlyMemory<char> value) => value = AnnotationUtils.Const.ScoreValueKind.Score.AsMemory());
+            var annotations = ScoreAnnotations.Of(ScoreAnnotations.NextSetId(InputSchema), AnnotationUtils.Const.ScoreColumnKind.Regression,
+                AnnotationUtils.Const.ScoreValueKind.Score);
             DataViewType type = _parent.LabelIsVector ? new VectorDataViewType(NumberDataViewType.Single, _parent.Outputs) : NumberDataViewType.Single;
-            return [new(_parent._options.ScoreColumnName, type, annotations.ToAnnotations())];
+            return [new(_parent._options.ScoreColumnName, type, annotations)];
         }
-
-        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
-        {
-            bool active = activeOutput(0);
-            int inputIndex = _input.Index;
-            return column => active && column == inputIndex;
-        }
-
-        protected override void SaveModel(ModelSaveContext ctx) => _parent.SaveModel(ctx);
 
         protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
         {
-            var workspace = _parent.Rent();
-            bool returned = false;
-            disposer = () =>
-            {
-                if (returned) return;
-                returned = true;
-                _parent._workspaces.Add(workspace);
-            };
-            var readFeatures = input.GetGetter<VBuffer<float>>(_input);
+            var workspace = _parent._workspaces.Rent(out disposer);
+            var readFeatures = input.GetGetter<VBuffer<float>>(Input);
             VBuffer<float> features = default;
             var output = new float[_parent.Outputs];
             long cached = -1;
-            string column = _input.Name;
+            string column = Input.Name;
             void EnsurePredicted()
             {
                 if (input.Position == cached) return;

@@ -20,14 +20,9 @@ public sealed class LstmSequenceRegressorOptions : LstmOptions
     public LstmSequenceRegressorOptions()
     {
         FeatureColumnName = "Features";
-        Bidirectional = false;
-        Dropout = 0f;
-        Pooling = LstmPooling.Last;
-        MaxSequenceLength = 0;
+        UseNumericSequenceDefaults();
         MaxEpochs = 100;
         EarlyStoppingPatience = 10;
-        LearningRate = 3e-3;
-        GradientClipNorm = 1f;
     }
 
     /// <summary>F: values per time step (a row's vector holds T·F values, step by step).</summary>

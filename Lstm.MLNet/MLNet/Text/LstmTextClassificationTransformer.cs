@@ -1,18 +1,8 @@
-using System.Collections.Concurrent;
-using Lstm.MLNet;
 using Lstm.MLNet.Model;
 using Lstm.MLNet.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Microsoft.ML.Data.IO;
 using Microsoft.ML.Runtime;
-
-// How ML.NET finds the loader of a saved model: ModelLoadContext reads the loader signature and this assembly's
-// name from the zip, loads the assembly and registers these attributes (see MLNetInternals.cs).
-[assembly: LoadableClass(typeof(LstmTextClassificationTransformer), null, typeof(SignatureLoadModel),
-    LstmTextClassificationTransformer.UserName, LstmTextClassificationTransformer.LoaderSignature)]
-[assembly: LoadableClass(typeof(IRowMapper), typeof(LstmTextClassificationTransformer), null, typeof(SignatureLoadRowMapper),
-    LstmTextClassificationTransformer.UserName, LstmTextClassificationTransformer.LoaderSignature)]
 
 namespace Lstm.MLNet;
 
@@ -24,14 +14,14 @@ namespace Lstm.MLNet;
 /// <para>Thread-safe: the weights are shared read-only, and each cursor or prediction engine rents its own
 /// inference workspace from a pool.</para>
 /// </summary>
-public sealed class LstmTextClassificationTransformer : LstmTransformer
+public sealed partial class LstmTextClassificationTransformer : LstmTransformer
 {
     internal const string LoaderSignature = "LstmTextClassifier";
     internal const string UserName = "LSTM Text Classifier";
     private const string LabelSchemaStream = "LabelSchema";
 
     private readonly SequenceClassifierNetwork _network;  // the weights; only inference views of it run
-    private readonly ConcurrentBag<InferenceWorkspace> _workspaces = new();
+    private readonly WorkspacePool<InferenceWorkspace> _workspaces;
     private readonly DataViewSchema? _labelSchema;        // multiclass: the training label with its key values
     private readonly LstmOptions _options;
     private readonly string[] _classNames;
@@ -45,13 +35,11 @@ public sealed class LstmTextClassificationTransformer : LstmTransformer
         _inputColumnName = inputColumnName;
         InputKind = inputKind;
         LabelColumnName = labelColumnName;
-        _options = options.Clone();
-        _options.ValidationSet = null;      // neither saved nor kept alive by the model
-        _options.Progress = null;
-        _options.CancellationToken = default;
+        _options = SavedOptions.Of(options);
         Tokenizer = tokenizer;
         VocabularySize = vocabularySize;
         _network = network;
+        _workspaces = new(() => new InferenceWorkspace(network));
         _labelSchema = labelSchema;
         _history = history.ToArray();
         _bestEpoch = bestEpoch;
@@ -92,16 +80,14 @@ public sealed class LstmTextClassificationTransformer : LstmTransformer
     public float[] PredictProbabilities(string? text)
     {
         if (Tokenizer is null) throw new InvalidOperationException($"This model reads key-typed token ids from '{InputColumnName}', not text: use it in a pipeline.");
-        var workspace = RentWorkspace();
+        var workspace = _workspaces.Rent();
         try
         {
             workspace.Predict(Tokenizer.Encode(text, _options.MaxSequenceLength));
             return workspace.Probabilities.ToArray();
         }
-        finally { _workspaces.Add(workspace); }
+        finally { _workspaces.Return(workspace); }
     }
-
-    private InferenceWorkspace RentWorkspace() => _workspaces.TryTake(out var workspace) ? workspace : new InferenceWorkspace(_network);
 
     /// <inheritdoc/>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
@@ -126,132 +112,6 @@ public sealed class LstmTextClassificationTransformer : LstmTransformer
         VBuffer<T> values = default;
         annotations.GetGetter<VBuffer<T>>(keyValues)(ref values);
         return values.DenseValues().Select(v => v?.ToString() ?? "").ToArray();
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // Persistence. Payload (little-endian, BinaryWriter):
-    //   byte task, byte input kind; strings: input, label, score, probability, predicted-label column names;
-    //   the options (network, schedule, vocabulary settings); int classes; int vocabulary size; text input:
-    //   the vocabulary (WordTokenizer.Write); the training history; int best epoch; then the tensors
-    //   (int count; per tensor: name, int length, floats) and a 64-bit FNV-1a checksum of the tensors' bytes.
-    //   Multiclass: the label's schema (with its key values, any type) in ML.NET's binary format.
-    // v2 (0x00020001) writes the payload in a ModelEnvelope (one XxHash128 over all of it, the label schema
-    // included as an int-length-prefixed block at the end); v1 (0x00010001) wrote it straight into the stream, with
-    // the label schema in the binary stream "LabelSchema". Load reads and checks everything before it builds anything.
-    // ---------------------------------------------------------------------------------------------
-
-    private static VersionInfo GetVersionInfo() => LstmModelFormat.VersionOf("LSTMTXTC", LoaderSignature);
-
-    /// <inheritdoc/>
-    protected override void SaveModel(ModelSaveContext ctx)
-    {
-        Host.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel();
-        ctx.SetVersionInfo(GetVersionInfo());
-        var kind = Task == LstmTask.BinaryClassification ? ModelKind.BinaryTextClassifier : ModelKind.MulticlassTextClassifier;
-        ModelEnvelope.Write(ctx.Writer, kind, w =>
-        {
-            w.Write((byte)Task);
-            w.Write((byte)InputKind);
-            foreach (var name in new[] { InputColumnName, LabelColumnName, _options.ScoreColumnName, _options.ProbabilityColumnName, _options.PredictedLabelColumnName })
-                w.Write(name);
-            LstmModelFormat.WriteOptions(w, _options);
-            w.Write(NumberOfClasses);
-            w.Write(VocabularySize);
-            if (InputKind == LstmInputKind.Text) Tokenizer!.Write(w);
-            LstmModelFormat.WriteHistory(w, TrainingHistory);
-            w.Write(BestEpoch);
-            LstmModelFormat.WriteTensors(w, _network.NamedParameters());
-            if (_labelSchema is not null)
-            {
-                var schemaBytes = LabelSchemaBytes();
-                w.Write(schemaBytes.Length);
-                w.Write(schemaBytes);
-            }
-        });
-    }
-
-    private byte[] LabelSchemaBytes()
-    {
-        using var channel = Host.Start("Saving the label schema");
-        using var stream = new MemoryStream();
-        var saver = new BinarySaver(Host, new BinarySaver.Arguments { Silent = true });
-        DataSaverUtils.SaveDataView(channel, saver, new EmptyDataView(Host, _labelSchema!), stream);
-        return stream.ToArray();
-    }
-
-    /// <summary>Factory for <see cref="SignatureLoadModel"/>.</summary>
-    private static LstmTextClassificationTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
-        LstmModelFormat.Load(env, ctx, GetVersionInfo(), "LSTM text classifier", [ModelKind.BinaryTextClassifier, ModelKind.MulticlassTextClassifier],
-            (r, kind) => Read(env, r, kind, () => ReadV1LabelSchema(ctx)));
-
-    /// <summary>Factory for <see cref="SignatureLoadRowMapper"/>.</summary>
-    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
-        => Create(env, ctx).MakeRowMapper(inputSchema);
-
-    private static byte[] ReadV1LabelSchema(ModelLoadContext ctx)
-    {
-        byte[]? schemaBytes = null;
-        if (!ctx.TryLoadBinaryStream(LabelSchemaStream, reader => schemaBytes = reader.ReadBytes((int)Math.Min(reader.BaseStream.Length, int.MaxValue))))
-            throw new InvalidDataException($"The multiclass model lacks its '{LabelSchemaStream}' stream (the label's key values).");
-        return schemaBytes!;
-    }
-
-    /// <summary>Reads a payload; <paramref name="kind"/> is the envelope's (null for v1, whose label schema <paramref name="v1LabelSchema"/> reads).</summary>
-    private static LstmTextClassificationTransformer Read(IHostEnvironment env, BinaryReader r, ModelKind? kind, Func<byte[]> v1LabelSchema)
-    {
-        var task = (LstmTask)r.ReadByte();
-        var inputKind = (LstmInputKind)r.ReadByte();
-        if (task is not (LstmTask.BinaryClassification or LstmTask.MulticlassClassification)) throw new InvalidDataException($"Task byte {(int)task} is not a classification task.");
-        if (kind is not null && kind != (task == LstmTask.BinaryClassification ? ModelKind.BinaryTextClassifier : ModelKind.MulticlassTextClassifier))
-            throw new InvalidDataException($"The payload's task is {task}; the stream is marked {kind} (task byte mismatch).");
-        if (!Enum.IsDefined(inputKind)) throw new InvalidDataException($"Unknown input kind {(int)inputKind}.");
-        string inputColumn = r.ReadString(), labelColumn = r.ReadString();
-        string scoreColumn = r.ReadString(), probabilityColumn = r.ReadString(), predictedLabelColumn = r.ReadString();
-        var options = LstmModelFormat.ReadOptions(r);
-        options.LabelColumnName = labelColumn;
-        options.ScoreColumnName = scoreColumn;
-        options.ProbabilityColumnName = probabilityColumn;
-        options.PredictedLabelColumnName = predictedLabelColumn;
-        try { options.Validate(); }
-        catch (ArgumentException e) { throw new InvalidDataException($"The saved options are invalid: {e.Message}", e); }
-
-        int classes = r.ReadInt32();
-        int vocabularySize = r.ReadInt32();
-        if (classes < 2 || (task == LstmTask.BinaryClassification && classes != 2) || classes > 1_000_000)
-            throw new InvalidDataException($"The model claims {classes} classes for {task}.");
-        if (vocabularySize < WordTokenizer.ReservedIds || vocabularySize > LstmModelFormat.MaxSavedCount)
-            throw new InvalidDataException($"The model claims a vocabulary of {vocabularySize} ids.");
-        WordTokenizer? tokenizer = null;
-        if (inputKind == LstmInputKind.Text)
-        {
-            // Each saved token takes one byte at least (its length prefix): no more can be claimed than bytes remain.
-            tokenizer = WordTokenizer.Read(r, LstmModelFormat.CheckCount(r, vocabularySize, 1, "vocabulary tokens"));
-            if (tokenizer.VocabularySize != vocabularySize)
-                throw new InvalidDataException($"The saved vocabulary has {tokenizer.VocabularySize} tokens; the model expects {vocabularySize}.");
-        }
-        var history = LstmModelFormat.ReadHistory(r);
-        int bestEpoch = r.ReadInt32();
-
-        var tensors = LstmModelFormat.ReadTensors(r);
-        LstmModelFormat.CheckParameterCount(tensors, LstmModelFormat.ExpectedParameters(options.EmbeddingSize, options.HiddenSize, options.NumberOfLayers,
-            options.Bidirectional, classes, embedding: checked((long)vocabularySize * options.EmbeddingSize)));
-
-        DataViewSchema? labelSchema = null;
-        if (task == LstmTask.MulticlassClassification)
-        {
-            byte[] schemaBytes = kind is null ? v1LabelSchema() : r.ReadBytes(LstmModelFormat.CheckCount(r, r.ReadInt32(), 1, "label schema bytes"));
-            var loader = new BinaryLoader(env, new BinaryLoader.Arguments(), new MemoryStream(schemaBytes));
-            labelSchema = loader.Schema;
-            if (labelSchema.Count != 1 || labelSchema[0].Type is not KeyDataViewType { Count: var keyCount } || keyCount != (ulong)classes)
-                throw new InvalidDataException($"The saved label schema does not describe a key with {classes} values.");
-        }
-
-        // Everything is read and checked: build the network and the transformer.
-        var network = new SequenceClassifierNetwork(vocabularySize, classes, options.ToNetworkOptions());
-        network.LoadParameters(tensors);
-        return new LstmTextClassificationTransformer(env, task, inputColumn, inputKind, labelColumn, options, tokenizer, vocabularySize,
-            network, labelSchema, history, bestEpoch);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -284,17 +144,15 @@ public sealed class LstmTextClassificationTransformer : LstmTransformer
         }
     }
 
-    private sealed class Mapper : MapperBase
+    private sealed class Mapper : LstmRowMapper
     {
         private readonly LstmTextClassificationTransformer _parent;
-        private readonly DataViewSchema.Column _input;
 
         public Mapper(LstmTextClassificationTransformer parent, DataViewSchema inputSchema)
-            : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
+            : base(parent, parent.Host, inputSchema)
         {
             _parent = parent;
-            var column = inputSchema.GetColumnOrNull(parent.InputColumnName)
-                ?? throw LstmColumns.MissingColumn("input", parent.InputColumnName, inputSchema.Select(c => c.Name));
+            var column = Input;
             var kind = LstmColumns.InputKind(column.Name, column.Type);
             if (kind != parent.InputKind)
                 throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{column.Name}' has type {LstmColumns.Describe(column.Type)}; " +
@@ -302,32 +160,21 @@ public sealed class LstmTextClassificationTransformer : LstmTransformer
             if (kind == LstmInputKind.KeyTokens && LstmEstimator.KeyTokenVocabularySize(column) != parent.VocabularySize)
                 throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{column.Name}' has type {LstmColumns.Describe(column.Type)}; " +
                     $"the model was trained on keys with {parent.VocabularySize - WordTokenizer.ReservedIds} values (the same token-to-key mapping is needed).");
-            _input = column;
         }
 
         protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
         {
             var options = _parent._options;
-            uint setId = InputSchema.GetMaxAnnotationKind(out _, AnnotationUtils.Kinds.ScoreColumnSetId) + 1;
-            ValueGetter<uint> getSetId = (ref uint value) => value = setId;
+            uint setId = ScoreAnnotations.NextSetId(InputSchema);
+            const string binary = AnnotationUtils.Const.ScoreColumnKind.BinaryClassification, multiclass = AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification;
 
             if (_parent.Task == LstmTask.BinaryClassification)
             {
-                DataViewSchema.Annotations Scored(string valueKind, bool normalized = false)
-                {
-                    var builder = new DataViewSchema.Annotations.Builder();
-                    builder.Add(AnnotationUtils.Kinds.ScoreColumnSetId, AnnotationUtils.ScoreColumnSetIdType, getSetId);
-                    builder.Add(AnnotationUtils.Kinds.ScoreColumnKind, TextDataViewType.Instance,
-                        (ref ReadOnlyMemory<char> value) => value = AnnotationUtils.Const.ScoreColumnKind.BinaryClassification.AsMemory());
-                    builder.Add(AnnotationUtils.Kinds.ScoreValueKind, TextDataViewType.Instance, (ref ReadOnlyMemory<char> value) => value = valueKind.AsMemory());
-                    if (normalized) builder.Add(AnnotationUtils.Kinds.IsNormalized, BooleanDataViewType.Instance, (ref bool value) => value = true);
-                    return builder.ToAnnotations();
-                }
                 return
                 [
-                    new(options.ScoreColumnName, NumberDataViewType.Single, Scored(AnnotationUtils.Const.ScoreValueKind.Score)),
-                    new(options.ProbabilityColumnName, NumberDataViewType.Single, Scored(AnnotationUtils.Const.ScoreValueKind.Probability, normalized: true)),
-                    new(options.PredictedLabelColumnName, BooleanDataViewType.Instance, Scored(AnnotationUtils.Const.ScoreValueKind.PredictedLabel)),
+                    new(options.ScoreColumnName, NumberDataViewType.Single, ScoreAnnotations.Of(setId, binary, AnnotationUtils.Const.ScoreValueKind.Score)),
+                    new(options.ProbabilityColumnName, NumberDataViewType.Single, ScoreAnnotations.Of(setId, binary, AnnotationUtils.Const.ScoreValueKind.Probability, normalized: true)),
+                    new(options.PredictedLabelColumnName, BooleanDataViewType.Instance, ScoreAnnotations.Of(setId, binary, AnnotationUtils.Const.ScoreValueKind.PredictedLabel)),
                 ];
             }
 
@@ -335,11 +182,7 @@ public sealed class LstmTextClassificationTransformer : LstmTransformer
             var labelAnnotations = _parent._labelSchema![0].Annotations;
             bool hasKeyValues = labelAnnotations.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues) is not null;
             var score = new DataViewSchema.Annotations.Builder();
-            score.Add(AnnotationUtils.Kinds.ScoreColumnSetId, AnnotationUtils.ScoreColumnSetIdType, getSetId);
-            score.Add(AnnotationUtils.Kinds.ScoreColumnKind, TextDataViewType.Instance,
-                (ref ReadOnlyMemory<char> value) => value = AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification.AsMemory());
-            score.Add(AnnotationUtils.Kinds.ScoreValueKind, TextDataViewType.Instance,
-                (ref ReadOnlyMemory<char> value) => value = AnnotationUtils.Const.ScoreValueKind.Score.AsMemory());
+            ScoreAnnotations.Add(score, setId, multiclass, AnnotationUtils.Const.ScoreValueKind.Score);
             var classNames = _parent._classNames;
             score.AddSlotNames(classes, (ref VBuffer<ReadOnlyMemory<char>> value) =>
             {
@@ -358,11 +201,7 @@ public sealed class LstmTextClassificationTransformer : LstmTransformer
             }
             var predicted = new DataViewSchema.Annotations.Builder();
             predicted.Add(labelAnnotations, kind => kind == AnnotationUtils.Kinds.KeyValues);
-            predicted.Add(AnnotationUtils.Kinds.ScoreColumnSetId, AnnotationUtils.ScoreColumnSetIdType, getSetId);
-            predicted.Add(AnnotationUtils.Kinds.ScoreColumnKind, TextDataViewType.Instance,
-                (ref ReadOnlyMemory<char> value) => value = AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification.AsMemory());
-            predicted.Add(AnnotationUtils.Kinds.ScoreValueKind, TextDataViewType.Instance,
-                (ref ReadOnlyMemory<char> value) => value = AnnotationUtils.Const.ScoreValueKind.PredictedLabel.AsMemory());
+            ScoreAnnotations.Add(predicted, setId, multiclass, AnnotationUtils.Const.ScoreValueKind.PredictedLabel);
             return
             [
                 new(options.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, classes), score.ToAnnotations()),
@@ -376,15 +215,6 @@ public sealed class LstmTextClassificationTransformer : LstmTransformer
             var method = typeof(DataViewSchema.Annotations).GetMethod(nameof(DataViewSchema.Annotations.GetGetter))!.MakeGenericMethod(column.Type.RawType);
             return (Delegate)method.Invoke(annotations, [column])!;
         }
-
-        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
-        {
-            bool anyActive = Enumerable.Range(0, OutputColumns.Value.Length).Any(activeOutput);
-            int inputIndex = _input.Index;
-            return column => anyActive && column == inputIndex;
-        }
-
-        protected override void SaveModel(ModelSaveContext ctx) => _parent.SaveModel(ctx);
 
         protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
             => CreateGetters(input, column => column == iinfo, out disposer)[iinfo];
@@ -402,20 +232,13 @@ public sealed class LstmTextClassificationTransformer : LstmTransformer
                 disposer = () => { };
                 return getters;
             }
-            var workspace = _parent.RentWorkspace();
-            bool returned = false;
-            disposer = () =>
-            {
-                if (returned) return;
-                returned = true;
-                _parent._workspaces.Add(workspace);
-            };
+            var workspace = _parent._workspaces.Rent(out disposer);
 
             var parent = _parent;
             Func<int[]> readTokens;
             if (parent.InputKind == LstmInputKind.Text)
             {
-                var textGetter = input.GetGetter<ReadOnlyMemory<char>>(_input);
+                var textGetter = input.GetGetter<ReadOnlyMemory<char>>(Input);
                 ReadOnlyMemory<char> text = default;
                 var tokenizer = parent.Tokenizer!;
                 int maxLength = parent._options.MaxSequenceLength;
@@ -427,7 +250,7 @@ public sealed class LstmTextClassificationTransformer : LstmTransformer
             }
             else
             {
-                readTokens = KeyTokenReader.Create(input, _input, parent._options.MaxSequenceLength);
+                readTokens = KeyTokenReader.Create(input, Input, parent._options.MaxSequenceLength);
             }
 
             long cachedPosition = -1;

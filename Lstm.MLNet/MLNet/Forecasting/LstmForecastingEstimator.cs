@@ -74,7 +74,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         var validation = windows.Slice(windowCount - validationCount, validationCount);
         float[][] Targets(SeriesWindows w) => Enumerable.Range(0, w.Count).Select(i => w.Targets.AsSpan(i * outputs, outputs).ToArray()).ToArray();
 
-        var network = new SequenceRegressorNetwork(1 + C, NetworkOptions(o));
+        var network = new SequenceRegressorNetwork(1 + C, o.ToNetworkOptions(new SequenceRegressorOptions { Outputs = o.Outputs }));
         channel.Info($"Forecasting '{seriesColumn.Name}' ({raw.Length} observations{(C > 0 ? $", {C} covariate(s)" : "")}, {o.Transform} transform): {train.Count} training and " +
                      $"{validation.Count} validation windows of {W} → {H} ({o.Strategy}); LSTM {o.NumberOfLayers}×{o.HiddenSize}; {network.Context}.");
         var result = SequenceTrainer.Train(network, train.Inputs, Targets(train), validation.Count > 0 ? validation.Inputs : null,
@@ -113,13 +113,6 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
     }
 
     /// <summary>The network's hyperparameters (also used when loading a saved model).</summary>
-    internal static SequenceRegressorOptions NetworkOptions(LstmForecastingOptions o) => new()
-    {
-        HiddenSize = o.HiddenSize, NumberOfLayers = o.NumberOfLayers, Bidirectional = o.Bidirectional, Dropout = o.Dropout,
-        RecurrentDropout = o.RecurrentDropout, Pooling = o.Pooling, LearningRate = o.LearningRate,
-        Optimizer = o.Optimizer, WeightDecay = o.WeightDecay, GradientClipNorm = o.GradientClipNorm, Seed = o.Seed,
-        NumberOfThreads = o.NumberOfThreads ?? 0, Outputs = o.Strategy == ForecastStrategy.Direct ? o.Horizon : 1,
-    };
 
     /// <summary>Checks the series (and covariate) columns and adds Forecast, LowerBound and UpperBound.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)

@@ -56,8 +56,7 @@ public sealed class LstmSequenceRegressorOptions : LstmOptions
     {
         if (options is LstmSequenceRegressorOptions regressor) return (LstmSequenceRegressorOptions)regressor.Clone();
         var result = new LstmSequenceRegressorOptions();
-        foreach (var property in typeof(LstmOptions).GetProperties().Where(p => p.CanWrite))
-            property.SetValue(result, property.GetValue(options));
+        options.CopyTo(result);
         return result;
     }
 }

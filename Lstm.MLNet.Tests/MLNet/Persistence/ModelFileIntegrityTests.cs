@@ -85,6 +85,19 @@ public sealed class ModelFileIntegrityTests
     }
 
     [TestMethod]
+    public void V2Stream_WhoseHeaderVersionIsDamagedIntoV1_IsRejected()
+    {
+        var stream = new SavedModelStream(SavedV2("regressor"));
+        // ML.NET's model header (before our stream) records the model signature, then the versions written and readable.
+        int signature = stream.Entry.AsSpan(0, stream.Start).IndexOf("LSTMSEQR"u8);
+        Assert.IsGreaterThanOrEqualTo(0, signature, "the header's model signature");
+        Assert.AreEqual(0x00020001u, BinaryPrimitives.ReadUInt32LittleEndian(stream.Entry.AsSpan(signature + 8)));
+        BinaryPrimitives.WriteUInt32LittleEndian(stream.Entry.AsSpan(signature + 8), 0x00010001);   // written: format v1
+        BinaryPrimitives.WriteUInt32LittleEndian(stream.Entry.AsSpan(signature + 12), 0x00010001);  // readable: format v1
+        StringAssert.Contains(OurException(LoadFails(stream.ToZip())).Message, "header is damaged");
+    }
+
+    [TestMethod]
     public void CraftedHugeSizes_WithAValidHash_AreRejectedBeforeAllocating()
     {
         var original = SavedV2("binary");

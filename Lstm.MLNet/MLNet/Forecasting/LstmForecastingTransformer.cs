@@ -175,6 +175,8 @@ public sealed class LstmForecastingTransformer : ITransformer
         try { options.ValidateForecasting(); }
         catch (ArgumentException e) { throw new InvalidDataException($"The saved options are invalid: {e.Message}", e); }
         int C = options.CovariateColumnNames.Length;
+        var networkOptions = options.ToNetworkOptions(new SequenceRegressorOptions { Outputs = options.Outputs });
+        networkOptions.Validate();   // the network's own checks (sizes, budget) before anything is allocated for it
         var scaler = new Standardizer(LstmModelFormat.ReadFloats(r, "means"), LstmModelFormat.ReadFloats(r, "deviations"));
         var intervals = new ResidualIntervals(LstmModelFormat.ReadFloats(r, "lower offsets"), LstmModelFormat.ReadFloats(r, "upper offsets"), options.ConfidenceLevel);
         var tail = LstmModelFormat.ReadFloats(r, "observations");
@@ -189,7 +191,7 @@ public sealed class LstmForecastingTransformer : ITransformer
         LstmModelFormat.CheckParameterCount(tensors, LstmModelFormat.ExpectedParameters(1 + C, options.HiddenSize, options.NumberOfLayers,
             options.Bidirectional, options.Outputs));
 
-        var network = new SequenceRegressorNetwork(1 + C, options.ToNetworkOptions(new SequenceRegressorOptions { Outputs = options.Outputs }));
+        var network = new SequenceRegressorNetwork(1 + C, networkOptions);
         network.LoadParameters(tensors);
         var forecaster = new SeriesForecaster(network, scaler, options.Transform, options.Strategy, options.WindowSize, options.Horizon, C);
         return new LstmForecastingTransformer(env, options, forecaster, intervals, tail, covariateTail, history, bestEpoch);

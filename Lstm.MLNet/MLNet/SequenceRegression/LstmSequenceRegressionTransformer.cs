@@ -175,6 +175,8 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         catch (ArgumentException e) { throw new InvalidDataException($"The saved options are invalid: {e.Message}", e); }
         if (outputs < 1 || outputs > LstmModelFormat.MaxSavedCount || (!labelIsVector && outputs != 1))
             throw new InvalidDataException($"The model claims {outputs} outputs for a {(labelIsVector ? "vector" : "scalar")} label.");
+        var networkOptions = options.ToNetworkOptions(new SequenceRegressorOptions { Outputs = outputs });
+        networkOptions.Validate();   // the network's own checks (sizes, budget) before anything is allocated for it
         Standardizer? inputScaler = null, targetScaler = null;
         if (options.Standardize)
         {
@@ -187,7 +189,7 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         LstmModelFormat.CheckParameterCount(tensors, LstmModelFormat.ExpectedParameters(options.FeaturesPerStep, options.HiddenSize,
             options.NumberOfLayers, options.Bidirectional, outputs));
 
-        var network = new SequenceRegressorNetwork(options.FeaturesPerStep, options.ToNetworkOptions(new SequenceRegressorOptions { Outputs = outputs }));
+        var network = new SequenceRegressorNetwork(options.FeaturesPerStep, networkOptions);
         network.LoadParameters(tensors);
         return new LstmSequenceRegressionTransformer(env, input, label, labelIsVector, options, network, inputScaler, targetScaler, history, bestEpoch);
     }

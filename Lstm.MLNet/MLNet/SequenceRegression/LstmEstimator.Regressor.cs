@@ -82,27 +82,21 @@ public sealed partial class LstmEstimator
             inputScaler = Standardizer.Fit(trainRows.Sequences.SelectMany(x => x).ToArray(), options.FeaturesPerStep);
             targetScaler = Standardizer.Fit(trainRows.Targets.SelectMany(x => x).ToArray(), outputs);
         }
-        float[][] Scale(float[][] values, Standardizer? scaler) => scaler is null ? values : values.Select(v =>
-        {
-            var copy = (float[])v.Clone();
-            scaler.Transform(copy);
-            return copy;
-        }).ToArray();
-        var prepare = new SequenceInput(options.FeaturesPerStep, options.MaxSequenceLength, inputScaler);   // prediction's rule too
-
-        var trainSequences = trainRows.Sequences.Select(x => prepare.Prepare(x)).ToArray();
-        var trainTargets = Scale(trainRows.Targets, targetScaler);
-        var validationSequences = validationRows.Sequences.Select(x => prepare.Prepare(x)).ToArray();
-        var validationTargets = Scale(validationRows.Targets, targetScaler);
-
+        // One model object prepares the rows here and at prediction (last MaxSequenceLength steps, standardised).
         var network = new SequenceRegressorNetwork(options.FeaturesPerStep, options.ToNetworkOptions(new SequenceRegressorOptions { Outputs = outputs }));
+        var model = new SequenceRegressorModel(network, inputScaler, targetScaler, options.MaxSequenceLength);
+        var trainSequences = trainRows.Sequences.Select(x => model.Prepare(x)).ToArray();
+        var trainTargets = trainRows.Targets.Select(t => model.PrepareTarget(t)).ToArray();
+        var validationSequences = validationRows.Sequences.Select(x => model.Prepare(x)).ToArray();
+        var validationTargets = validationRows.Targets.Select(t => model.PrepareTarget(t)).ToArray();
+
         channel.Info($"Training a {(options.Bidirectional ? "bidirectional " : "")}LSTM {options.NumberOfLayers}×{options.HiddenSize} ({options.Pooling} pooling) " +
                      $"on {trainSequences.Length} sequences of {options.FeaturesPerStep} feature(s) per step → {outputs} output(s), validating on {validationSequences.Length}; {network.Context}.");
         var result = SequenceTrainer.Train(network, trainSequences, trainTargets, validationSequences.Length > 0 ? validationSequences : null,
             validationSequences.Length > 0 ? validationTargets : null, options.ToTrainingOptions(), options.Progress,
             line => channel.Info(line), options.CancellationToken);
         channel.Info($"Kept the weights of epoch {result.BestEpoch} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}{(result.Cancelled ? " (cancelled)" : "")}.");
-        return new LstmSequenceRegressionTransformer(_host, inputColumn.Name, labelColumn.Name, labelIsVector, options, network, inputScaler, targetScaler,
+        return new LstmSequenceRegressionTransformer(_host, inputColumn.Name, labelColumn.Name, labelIsVector, options, model,
             result.History, result.BestEpoch);
     }
 }

@@ -18,16 +18,13 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
     internal const string LoaderSignature = "LstmSequenceRegressor";
     internal const string UserName = "LSTM Sequence Regressor";
 
-    private readonly SequenceRegressorNetwork _network;
+    private readonly SequenceRegressorModel _model;   // network, scalers and the input rule training used
     private readonly WorkspacePool<Workspace> _workspaces;
     private readonly LstmSequenceRegressorOptions _options;
-    private readonly Standardizer? _inputScaler, _targetScaler;
-    private readonly SequenceInput _prepare;       // the same rule training used: last MaxSequenceLength steps, standardised
     private readonly LstmTrainingProgress[] _history;
 
     internal LstmSequenceRegressionTransformer(IHostEnvironment environment, string inputColumnName, string labelColumnName, bool labelIsVector,
-        LstmSequenceRegressorOptions options, SequenceRegressorNetwork network, Standardizer? inputScaler, Standardizer? targetScaler,
-        IReadOnlyList<LstmTrainingProgress> history, int bestEpoch)
+        LstmSequenceRegressorOptions options, SequenceRegressorModel model, IReadOnlyList<LstmTrainingProgress> history, int bestEpoch)
         : base(environment.Register(nameof(LstmSequenceRegressionTransformer)))
     {
         InputColumnName = inputColumnName;
@@ -35,10 +32,7 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         LabelIsVector = labelIsVector;
         _options = SavedOptions.Of(options);
         _workspaces = new(() => new Workspace(this));
-        _network = network;
-        _inputScaler = inputScaler;
-        _targetScaler = targetScaler;
-        _prepare = new SequenceInput(network.FeaturesPerStep, options.MaxSequenceLength, inputScaler);
+        _model = model;
         _history = history.ToArray();
         BestEpoch = bestEpoch;
     }
@@ -54,13 +48,13 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
     /// <inheritdoc/>
     public override LstmOptions Options => _options.Clone();
     /// <summary>F: values per time step.</summary>
-    public int FeaturesPerStep => _network.FeaturesPerStep;
+    public int FeaturesPerStep => _model.FeaturesPerStep;
     /// <summary>K: values predicted per row.</summary>
-    public int Outputs => _network.Outputs;
+    public int Outputs => _model.Outputs;
     /// <summary>The input standardisation learned at Fit (null when <see cref="LstmSequenceRegressorOptions.Standardize"/> was off).</summary>
-    internal Standardizer? InputStandardizer => _inputScaler;
+    internal Standardizer? InputStandardizer => _model.InputScaler;
     /// <summary>The label standardisation learned at Fit (null when off).</summary>
-    internal Standardizer? LabelStandardizer => _targetScaler;
+    internal Standardizer? LabelStandardizer => _model.TargetScaler;
     /// <inheritdoc/>
     public override IReadOnlyList<LstmTrainingProgress> TrainingHistory => _history;
     /// <inheritdoc/>
@@ -82,12 +76,10 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
     /// <inheritdoc/>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
 
-    /// <summary>One thread's inference state: a view of the shared weights, the standardised copy of a row, the output.</summary>
+    /// <summary>One thread's inference state: the model's predictor, behind the row checks and the non-finite policy.</summary>
     private sealed class Workspace(LstmSequenceRegressionTransformer parent)
     {
-        private readonly SequenceRegressorNetwork _view = parent._network.CreateInferenceView();
-        private readonly float[][] _single = new float[1][];
-        private float[] _scaled = [];
+        private readonly SequenceRegressorModel.Predictor _predictor = parent._model.CreatePredictor();
 
         /// <summary>Writes the prediction in label units; NaN outputs for an empty or non-finite row when the policy skips such rows.</summary>
         public void Predict(ReadOnlySpan<float> sequence, Span<float> output, string column, long row)
@@ -105,10 +97,7 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
                 output.Fill(float.NaN);
                 return;
             }
-            parent._prepare.Prepare(sequence, ref _scaled);
-            _single[0] = _scaled;
-            _view.Predict(_single, output);
-            parent._targetScaler?.InverseTransform(output);
+            _predictor.Predict(sequence, output);
         }
     }
 
@@ -141,7 +130,7 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
             w.Write(_options.ShuffleValidationSplit);
             if (_options.Standardize)
             {
-                foreach (var scaler in new[] { _inputScaler!, _targetScaler! })
+                foreach (var scaler in new[] { _model.InputScaler!, _model.TargetScaler! })
                 {
                     LstmModelFormat.WriteFloats(w, scaler.Means);
                     LstmModelFormat.WriteFloats(w, scaler.StandardDeviations);
@@ -149,7 +138,7 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
             }
             LstmModelFormat.WriteHistory(w, _history);
             w.Write(BestEpoch);
-            LstmModelFormat.WriteTensors(w, _network.NamedParameters());
+            LstmModelFormat.WriteTensors(w, _model.Network.NamedParameters());
         });
     }
 
@@ -191,7 +180,8 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
 
         var network = new SequenceRegressorNetwork(options.FeaturesPerStep, networkOptions);
         network.LoadParameters(tensors);
-        return new LstmSequenceRegressionTransformer(env, input, label, labelIsVector, options, network, inputScaler, targetScaler, history, bestEpoch);
+        return new LstmSequenceRegressionTransformer(env, input, label, labelIsVector, options,
+            new SequenceRegressorModel(network, inputScaler, targetScaler, options.MaxSequenceLength), history, bestEpoch);
     }
 
     private static Standardizer ReadScaler(BinaryReader r, int expected, string what)

@@ -67,13 +67,15 @@ public sealed partial class LstmEstimator
             vocabularySize = KeyTokenVocabularySize(inputColumn);
         }
 
-        int[][] Encode(LabelledRows rows) => rows.Texts is { } texts
-            ? texts.Select(t => tokenizer!.Encode(t, options.MaxSequenceLength)).ToArray()
-            : rows.Tokens!.Select(t => SequenceDataPreparation.Truncate(t, options.MaxSequenceLength)).ToArray();
-        var trainSequences = Encode(trainRows);
-        var validationSequences = Encode(validationRows);
-
+        // One model object prepares the rows here and at prediction (the first MaxSequenceLength tokens).
         var network = new SequenceClassifierNetwork(vocabularySize, classes, options.ToNetworkOptions());
+        var model = new TextClassifierModel(network, tokenizer, options.MaxSequenceLength);
+        int[][] Prepare(LabelledRows rows) => rows.Texts is { } texts
+            ? texts.Select(t => model.Prepare(t)).ToArray()
+            : rows.Tokens!.Select(t => model.Prepare(t)).ToArray();
+        var trainSequences = Prepare(trainRows);
+        var validationSequences = Prepare(validationRows);
+
         channel.Info($"Training a {(options.Bidirectional ? "bidirectional " : "")}LSTM {options.NumberOfLayers}×{options.HiddenSize} ({options.Pooling} pooling, embedding {options.EmbeddingSize}) " +
                      $"for {task} on {trainSequences.Length} rows, validating on {validationSequences.Length}; {network.Context}.");
         var result = SequenceTrainer.Train(network, trainSequences, trainRows.Labels, validationSequences.Length > 0 ? validationSequences : null,
@@ -82,8 +84,8 @@ public sealed partial class LstmEstimator
         channel.Info($"Kept the weights of epoch {result.BestEpoch} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}{(result.Cancelled ? " (cancelled)" : "")}.");
 
         var labelSchema = task == LstmTask.MulticlassClassification ? LabelSchema(labelColumn) : null;
-        return new LstmTextClassificationTransformer(_host, task, inputColumn.Name, inputKind, labelColumn.Name, options, tokenizer,
-            vocabularySize, network, labelSchema, result.History, result.BestEpoch);
+        return new LstmTextClassificationTransformer(_host, task, inputColumn.Name, inputKind, labelColumn.Name, options, model,
+            labelSchema, result.History, result.BestEpoch);
     }
 
     private static int ClassCount(LstmTask task, DataViewSchema.Column label)

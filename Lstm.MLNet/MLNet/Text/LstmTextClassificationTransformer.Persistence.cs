@@ -42,7 +42,7 @@ public sealed partial class LstmTextClassificationTransformer
             if (InputKind == LstmInputKind.Text) Tokenizer!.Write(w);
             LstmModelFormat.WriteHistory(w, TrainingHistory);
             w.Write(BestEpoch);
-            LstmModelFormat.WriteTensors(w, _network.NamedParameters());
+            LstmModelFormat.WriteTensors(w, _model.Network.NamedParameters());
             if (_labelSchema is not null)
             {
                 var schemaBytes = LabelSchemaBytes();
@@ -131,7 +131,7 @@ public sealed partial class LstmTextClassificationTransformer
         // Everything is read and checked: build the network and the transformer.
         var network = new SequenceClassifierNetwork(vocabularySize, classes, options.ToNetworkOptions());
         network.LoadParameters(tensors);
-        return new LstmTextClassificationTransformer(env, task, inputColumn, inputKind, labelColumn, options, tokenizer, vocabularySize,
-            network, labelSchema, history, bestEpoch);
+        return new LstmTextClassificationTransformer(env, task, inputColumn, inputKind, labelColumn, options,
+            new TextClassifierModel(network, tokenizer, options.MaxSequenceLength), labelSchema, history, bestEpoch);
     }
 }

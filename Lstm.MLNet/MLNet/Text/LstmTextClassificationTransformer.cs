@@ -20,15 +20,14 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
     internal const string UserName = "LSTM Text Classifier";
     private const string LabelSchemaStream = "LabelSchema";
 
-    private readonly SequenceClassifierNetwork _network;  // the weights; only inference views of it run
-    private readonly WorkspacePool<InferenceWorkspace> _workspaces;
+    private readonly TextClassifierModel _model;          // the weights, the vocabulary, the length rule training used
+    private readonly WorkspacePool<TextClassifierModel.Predictor> _workspaces;
     private readonly DataViewSchema? _labelSchema;        // multiclass: the training label with its key values
     private readonly LstmOptions _options;
     private readonly string[] _classNames;
 
     internal LstmTextClassificationTransformer(IHostEnvironment environment, LstmTask task, string inputColumnName, LstmInputKind inputKind,
-        string labelColumnName, LstmOptions options, WordTokenizer? tokenizer, int vocabularySize, SequenceClassifierNetwork network,
-        DataViewSchema? labelSchema, IReadOnlyList<LstmTrainingProgress> history, int bestEpoch)
+        string labelColumnName, LstmOptions options, TextClassifierModel model, DataViewSchema? labelSchema, IReadOnlyList<LstmTrainingProgress> history, int bestEpoch)
         : base(environment.Register(nameof(LstmTextClassificationTransformer)))
     {
         _task = task;
@@ -36,14 +35,14 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
         InputKind = inputKind;
         LabelColumnName = labelColumnName;
         _options = SavedOptions.Of(options);
-        Tokenizer = tokenizer;
-        VocabularySize = vocabularySize;
-        _network = network;
-        _workspaces = new(() => new InferenceWorkspace(network));
+        Tokenizer = model.Tokenizer;
+        VocabularySize = model.Network.VocabularySize;
+        _model = model;
+        _workspaces = new(_model.CreatePredictor);
         _labelSchema = labelSchema;
         _history = history.ToArray();
         _bestEpoch = bestEpoch;
-        _classNames = ClassNamesOf(task, labelSchema, network.NumberOfClasses);
+        _classNames = ClassNamesOf(task, labelSchema, model.NumberOfClasses);
     }
 
     private readonly LstmTask _task;
@@ -65,7 +64,7 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
     /// <summary>Token ids the embedding has, padding (0) and unknown (1) included.</summary>
     public int VocabularySize { get; }
     /// <summary>Number of classes (2 for binary).</summary>
-    public int NumberOfClasses => _network.NumberOfClasses;
+    public int NumberOfClasses => _model.NumberOfClasses;
     /// <summary>Class names in score order: "False", "True" for binary; the label's key values for multiclass (their 1-based key numbers when the label had none).</summary>
     public IReadOnlyList<string> ClassNames => _classNames;
     /// <summary>One entry per finished training epoch.</summary>
@@ -83,7 +82,7 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
         var workspace = _workspaces.Rent();
         try
         {
-            workspace.Predict(Tokenizer.Encode(text, _options.MaxSequenceLength));
+            workspace.Predict(_model.Prepare(text));
             return workspace.Probabilities.ToArray();
         }
         finally { _workspaces.Return(workspace); }
@@ -112,36 +111,6 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
         VBuffer<T> values = default;
         annotations.GetGetter<VBuffer<T>>(keyValues)(ref values);
         return values.DenseValues().Select(v => v?.ToString() ?? "").ToArray();
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // Inference
-    // ---------------------------------------------------------------------------------------------
-
-    /// <summary>One thread's inference state: a view of the shared weights and the per-row buffers.</summary>
-    private sealed class InferenceWorkspace
-    {
-        private readonly SequenceClassifierNetwork _view;
-        private readonly int[][] _single = new int[1][];
-
-        public InferenceWorkspace(SequenceClassifierNetwork network)
-        {
-            _view = network.CreateInferenceView();
-            Logits = new float[network.NumberOfClasses];
-            Probabilities = new float[network.NumberOfClasses];
-        }
-
-        public float[] Logits { get; }
-        public float[] Probabilities { get; }
-
-        /// <summary>Logits and probabilities of one token sequence (empty: read as padding).</summary>
-        public void Predict(int[] tokens)
-        {
-            _single[0] = tokens;
-            _view.PredictLogits(_single, Logits);
-            SoftmaxCrossEntropy.Forward(Logits, Logits.Length, default, Probabilities);
-            _single[0] = null!;
-        }
     }
 
     private sealed class Mapper : LstmRowMapper
@@ -235,22 +204,22 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
             var workspace = _parent._workspaces.Rent(out disposer);
 
             var parent = _parent;
+            var model = parent._model;
             Func<int[]> readTokens;
             if (parent.InputKind == LstmInputKind.Text)
             {
                 var textGetter = input.GetGetter<ReadOnlyMemory<char>>(Input);
                 ReadOnlyMemory<char> text = default;
-                var tokenizer = parent.Tokenizer!;
-                int maxLength = parent._options.MaxSequenceLength;
                 readTokens = () =>
                 {
                     textGetter(ref text);
-                    return text.Span.IsWhiteSpace() ? [] : tokenizer.Encode(text.ToString(), maxLength);
+                    return text.Span.IsWhiteSpace() ? [] : model.Prepare(text.ToString());
                 };
             }
             else
             {
-                readTokens = KeyTokenReader.Create(input, Input, parent._options.MaxSequenceLength);
+                var readIds = KeyTokenReader.Create(input, Input, maxLength: 0);
+                readTokens = () => model.Prepare(readIds());
             }
 
             long cachedPosition = -1;

@@ -22,7 +22,7 @@ internal sealed class LibraryModelTrainStep : ITrainStep
             EmbeddingSize = shape.Input,
             HiddenSize = shape.Hidden,
             NumberOfLayers = shape.Layers,
-            Pooling = SequencePoolingKind.Last,
+            Pooling = LstmPooling.Last,
             Dropout = 0,
             GradientClipNorm = 0,
             LearningRate = TrainData.LearningRate,

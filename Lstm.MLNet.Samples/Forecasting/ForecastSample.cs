@@ -122,7 +122,7 @@ public static class ForecastSample
         Console.WriteLine($"Its first forecast after the training data: {string.Join(", ", next.Forecast.Take(6).Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))} …");
 
         string png = Charts.Forecast(values.Select(v => (double)v).ToArray(), train, rollingForecast, rollingLower, rollingUpper,
-            $"LSTM one-step forecasts of {setup.Name} ({oneStep.Intervals.ConfidenceLevel:P0} band)", arguments.OutputPath($"forecast-{name}.png"),
+            $"LSTM one-step forecasts of {setup.Name} ({oneStep.Options.ConfidenceLevel:P0} band)", arguments.OutputPath($"forecast-{name}.png"),
             setup.Season > 0 ? Enumerable.Range(train, test).Select(t => (double)values[t - setup.Season]).ToArray() : null, seasonalName);
         Console.WriteLine($"Plot: {png}");
         return same ? 0 : 1;

@@ -44,7 +44,7 @@ public sealed class LevelScaledLstm
         _scaler = Standardizer.Fit(inputs.Take(train).SelectMany(w => w).ToArray());
         foreach (var w in inputs) _scaler.Transform(w);
         foreach (var t in targets) _scaler.Transform(t);
-        _network = new SequenceRegressorNetwork(1, LstmForecastingEstimator.NetworkOptions(options));
+        _network = new SequenceRegressorNetwork(1, options.ToNetworkOptions(new SequenceRegressorOptions { Outputs = options.Outputs }));
         var result = SequenceTrainer.Train(_network, inputs[..train], targets[..train], inputs[train..], targets[train..], options.ToTrainingOptions());
         BestEpoch = result.BestEpoch;
     }

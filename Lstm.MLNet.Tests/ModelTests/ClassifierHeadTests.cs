@@ -15,11 +15,11 @@ public sealed class ClassifierHeadTests
     private static readonly int[] Labels = [1, 0, 2, 1];
 
     public static IEnumerable<object[]> Cases =>
-        from kind in Enum.GetValues<SequencePoolingKind>()
+        from kind in Enum.GetValues<LstmPooling>()
         from directions in new[] { 1, 2 }
         select new object[] { kind, directions };
 
-    private sealed class Head(SequencePoolingKind kind, int directions)
+    private sealed class Head(LstmPooling kind, int directions)
     {
         public readonly SequenceBatch Batch = SequenceBatch.FromLengths(Lengths);
         public readonly Dense Dense = new(directions * Hidden, Classes);
@@ -71,7 +71,7 @@ public sealed class ClassifierHeadTests
 
     [TestMethod]
     [DynamicData(nameof(Cases))]
-    public void HeadGradients_MatchFiniteDifferences(SequencePoolingKind kind, int directions)
+    public void HeadGradients_MatchFiniteDifferences(LstmPooling kind, int directions)
     {
         var head = new Head(kind, directions);
         var random = new Random(13);
@@ -102,7 +102,7 @@ public sealed class ClassifierHeadTests
         int width = 2 * Hidden;
         var packed = Enumerable.Range(0, batch.TotalSteps * width).Select(i => (float)i).ToArray();
         var pooled = new float[batch.BatchSize * width];
-        SequencePooling.Forward(SequencePoolingKind.Last, batch, packed, width, 2, pooled, default, SimdPath.Scalar);
+        SequencePooling.Forward(LstmPooling.Last, batch, packed, width, 2, pooled, default, SimdPath.Scalar);
         for (int b = 0; b < batch.BatchSize; b++)
             for (int j = 0; j < Hidden; j++)
             {

@@ -46,17 +46,17 @@ public sealed class SequenceClassifierNetworkTests
     }
 
     [TestMethod]
-    [DataRow(SequencePoolingKind.Max, false, OptimizerKind.Adam)]
-    [DataRow(SequencePoolingKind.Last, true, OptimizerKind.Adam)]
-    [DataRow(SequencePoolingKind.Mean, false, OptimizerKind.Sgd)]
-    public void LearnsWhetherATokenOccurs(SequencePoolingKind pooling, bool bidirectional, OptimizerKind optimizer)
+    [DataRow(LstmPooling.Max, false, LstmOptimizer.Adam)]
+    [DataRow(LstmPooling.Last, true, LstmOptimizer.Adam)]
+    [DataRow(LstmPooling.Mean, false, LstmOptimizer.Sgd)]
+    public void LearnsWhetherATokenOccurs(LstmPooling pooling, bool bidirectional, LstmOptimizer optimizer)
     {
         var (trainTokens, trainLabels) = ToyTask(1024, seed: 1);
         var (testTokens, testLabels) = ToyTask(512, seed: 2);
         var network = new SequenceClassifierNetwork(Vocabulary, 2, new SequenceClassifierOptions
         {
             EmbeddingSize = 8, HiddenSize = 16, Bidirectional = bidirectional, Pooling = pooling, Optimizer = optimizer,
-            LearningRate = optimizer == OptimizerKind.Adam ? 1e-2 : 0.1, Seed = 3, NumberOfThreads = 1,
+            LearningRate = optimizer == LstmOptimizer.Adam ? 1e-2 : 0.1, Seed = 3, NumberOfThreads = 1,
         });
         var timer = Stopwatch.StartNew();
         var losses = Train(network, trainTokens, trainLabels, epochs: 6);
@@ -70,7 +70,7 @@ public sealed class SequenceClassifierNetworkTests
     {
         var network = new SequenceClassifierNetwork(Vocabulary, 3, new SequenceClassifierOptions
         {
-            EmbeddingSize = 8, HiddenSize = 12, NumberOfLayers = 2, Bidirectional = true, Pooling = SequencePoolingKind.Mean,
+            EmbeddingSize = 8, HiddenSize = 12, NumberOfLayers = 2, Bidirectional = true, Pooling = LstmPooling.Mean,
             Dropout = 0.2f, LearningRate = 5e-3, WeightDecay = 1e-4, GradientClipNorm = 1f, Seed = seed, NumberOfThreads = threads,
         });
         if (path is { } p) network.Context = new ComputeContext(p, threads);

@@ -14,13 +14,13 @@ public sealed class RegressionHeadTests
     private static readonly int[] Lengths = [3, 1, 2];
 
     public static IEnumerable<object[]> Cases =>
-        from kind in new[] { SequencePoolingKind.Last, SequencePoolingKind.Mean }
+        from kind in new[] { LstmPooling.Last, LstmPooling.Mean }
         from bidirectional in new[] { false, true }
         select new object[] { kind, bidirectional };
 
     [TestMethod]
     [DynamicData(nameof(Cases))]
-    public void Gradients_MatchFiniteDifferences(SequencePoolingKind pooling, bool bidirectional)
+    public void Gradients_MatchFiniteDifferences(LstmPooling pooling, bool bidirectional)
     {
         var options = new SequenceRegressorOptions { HiddenSize = Hidden, Outputs = Outputs, Pooling = pooling, Bidirectional = bidirectional, Seed = 15 };
         var head = new PooledLstmHead(new LstmShape(Inputs, Hidden, 1, bidirectional), Outputs, options, new ComputeContext(SimdPath.Scalar, 1), "regressor");

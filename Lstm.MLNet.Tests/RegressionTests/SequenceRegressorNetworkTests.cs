@@ -43,9 +43,9 @@ public sealed class SequenceRegressorNetworkTests
         predictions.Zip(targets).Average(p => (double)(p.First - p.Second) * (p.First - p.Second));
 
     [TestMethod]
-    [DataRow(SequencePoolingKind.Last, false)]
-    [DataRow(SequencePoolingKind.Mean, true)]
-    public void LearnsLastValueAndMean(SequencePoolingKind pooling, bool bidirectional)
+    [DataRow(LstmPooling.Last, false)]
+    [DataRow(LstmPooling.Mean, true)]
+    public void LearnsLastValueAndMean(LstmPooling pooling, bool bidirectional)
     {
         var (train, trainTargets) = ToyTask(512, seed: 1);
         var (test, testTargets) = ToyTask(256, seed: 2);
@@ -71,7 +71,7 @@ public sealed class SequenceRegressorNetworkTests
         var (sequences, targets) = ToyTask(6, seed: 4);
         var network = new SequenceRegressorNetwork(Features, new SequenceRegressorOptions
         {
-            HiddenSize = 4, Outputs = 2, Optimizer = OptimizerKind.Sgd, Momentum = 0, LearningRate = 1, GradientClipNorm = 0, Seed = 5, NumberOfThreads = 1,
+            HiddenSize = 4, Outputs = 2, Optimizer = LstmOptimizer.Sgd, Momentum = 0, LearningRate = 1, GradientClipNorm = 0, Seed = 5, NumberOfThreads = 1,
         });
         var predictions = network.Predict(sequences);
         var bias = network.NamedParameters().Single(t => t.Name == "regressor.bias").Values;

@@ -9,7 +9,7 @@ namespace Lstm.MLNet.Compute;
 /// inputs saturate to exact 0/1 (sigmoid) and ±1 (tanh) instead of NaN;
 /// tanh(x) = 2·σ(2x) − 1 keeps the absolute error near 1e-7 around zero.
 /// </summary>
-public static unsafe class Activations
+internal static unsafe class Activations
 {
     /// <summary>Lowest argument: 2^-126 is still a normal float.</summary>
     private const float ExpLow = -87f;

@@ -74,5 +74,6 @@ public sealed class ComputeContext
         return (Math.Min(count, g0 * granule), Math.Min(count, g1 * granule));
     }
 
+    /// <summary>The path and thread count, e.g. "Avx512, 2 thread(s)".</summary>
     public override string ToString() => $"{Path}, {Threads} thread(s)";
 }

@@ -3,6 +3,7 @@ namespace Lstm.MLNet.Compute;
 /// <summary>Shape of a (stacked, optionally bidirectional) LSTM, as <c>torch.nn.LSTM</c>'s constructor arguments.</summary>
 public sealed record LstmShape
 {
+    /// <summary>The shape of an LSTM stack: <paramref name="inputSize"/> features per step, <paramref name="hiddenSize"/> units, <paramref name="numberOfLayers"/> layers, one or two directions.</summary>
     public LstmShape(int inputSize, int hiddenSize, int numberOfLayers = 1, bool bidirectional = false)
     {
         if (inputSize < 1) throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, "The input size must be at least 1.");
@@ -16,9 +17,13 @@ public sealed record LstmShape
         InputSize = inputSize; HiddenSize = hiddenSize; NumberOfLayers = numberOfLayers; Bidirectional = bidirectional;
     }
 
+    /// <summary>I: features per step of the first layer.</summary>
     public int InputSize { get; }
+    /// <summary>H: hidden units per direction.</summary>
     public int HiddenSize { get; }
+    /// <summary>Stacked layers.</summary>
     public int NumberOfLayers { get; }
+    /// <summary>Whether each layer also runs in reverse (outputs 2·H wide).</summary>
     public bool Bidirectional { get; }
     /// <summary>D: 2 when bidirectional, else 1.</summary>
     public int Directions => Bidirectional ? 2 : 1;
@@ -43,11 +48,17 @@ public sealed class LstmCellParameters
         BiasHH = new float[4 * hiddenSize];
     }
 
+    /// <summary>Features per step this cell reads (I for layer 0, D·H above).</summary>
     public int InputSize { get; }
+    /// <summary>H: hidden units.</summary>
     public int HiddenSize { get; }
+    /// <summary><c>weight_ih</c> [4H × I], gates i, f, g, o (PyTorch layout).</summary>
     public float[] WeightIH { get; }
+    /// <summary><c>weight_hh</c> [4H × H].</summary>
     public float[] WeightHH { get; }
+    /// <summary><c>bias_ih</c> [4H].</summary>
     public float[] BiasIH { get; }
+    /// <summary><c>bias_hh</c> [4H].</summary>
     public float[] BiasHH { get; }
 }
 
@@ -56,6 +67,7 @@ public sealed class LstmParameters
 {
     private readonly LstmCellParameters[] _cells;
 
+    /// <summary>Zero-initialised parameters of every layer and direction of <paramref name="shape"/>.</summary>
     public LstmParameters(LstmShape shape)
     {
         Shape = shape ?? throw new ArgumentNullException(nameof(shape));
@@ -65,6 +77,7 @@ public sealed class LstmParameters
                 _cells[l * shape.Directions + d] = new LstmCellParameters(shape.LayerInputSize(l), shape.HiddenSize);
     }
 
+    /// <summary>The stack these parameters belong to.</summary>
     public LstmShape Shape { get; }
 
     /// <summary>Layer <paramref name="layer"/>, direction 0 (forward) or 1 (reverse).</summary>

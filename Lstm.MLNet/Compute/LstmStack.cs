@@ -27,6 +27,7 @@ public sealed unsafe class LstmStack
     private SequenceBatch? _batch;
     private bool _hasH0, _hasC0, _dropoutApplied;
 
+    /// <summary>A stack of <paramref name="shape"/> computing on <paramref name="context"/> (<see cref="ComputeContext.Default"/> when null), its parameters drawn from PyTorch's U(-1/√H, 1/√H) with <paramref name="seed"/>.</summary>
     public LstmStack(LstmShape shape, ComputeContext? context = null, int seed = 0)
         : this(shape, new LstmParameters(shape ?? throw new ArgumentNullException(nameof(shape))), context, seed)
     {
@@ -53,6 +54,7 @@ public sealed unsafe class LstmStack
         _dropoutMasks = NewBuffers(shape.NumberOfLayers);
     }
 
+    /// <summary>The stack's sizes.</summary>
     public LstmShape Shape { get; }
 
     /// <summary>Where the kernels run (SIMD path, threads).</summary>

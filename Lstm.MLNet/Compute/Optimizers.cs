@@ -8,7 +8,7 @@ namespace Lstm.MLNet.Compute;
 /// sum is deterministic), listed by ascending row id. A batch touches a few hundred rows of a table
 /// that may have tens of thousands; the optimizers update only those (<see cref="Optimizer.Add(float[], SparseRowGradient)"/>).
 /// </summary>
-public sealed class SparseRowGradient
+internal sealed class SparseRowGradient
 {
     private readonly int[] _slotOfRow;  // [RowCount]: slot holding the row's gradient, −1 if untouched
     private int[] _rows;                // [capacity]: row id of each slot
@@ -146,7 +146,7 @@ public sealed class SparseRowGradient
 /// <para>Typical loop: <see cref="ZeroGradients"/>, forward/backward (adding into the gradients),
 /// optionally <see cref="ClipGradientNorm"/>, then <see cref="Step"/>.</para>
 /// </summary>
-public abstract unsafe class Optimizer
+internal abstract unsafe class Optimizer
 {
     private readonly List<DenseParameter> _dense = [];
     private readonly List<SparseParameter> _sparse = [];
@@ -305,7 +305,7 @@ public abstract unsafe class Optimizer
 /// global t (as <c>torch.optim.SparseAdam</c>, which puts ε before the bias correction and has no
 /// weight decay; here the formula is the dense one above, so a row touched every step follows dense Adam exactly).
 /// </summary>
-public sealed unsafe class AdamOptimizer : Optimizer
+internal sealed unsafe class AdamOptimizer : Optimizer
 {
     private AdamCoefficients _k;
 
@@ -390,7 +390,7 @@ public sealed unsafe class AdamOptimizer : Optimizer
 /// For sparse tables the momentum buffer of a row moves only when the row is touched (lazy momentum);
 /// without momentum and weight decay, the sparse update equals the dense one.
 /// </summary>
-public sealed unsafe class SgdMomentumOptimizer : Optimizer
+internal sealed unsafe class SgdMomentumOptimizer : Optimizer
 {
     private SgdCoefficients _k;
 

@@ -8,11 +8,7 @@ public static class LstmCatalog
 {
     /// <summary>An LSTM binary text classifier: Boolean label, text (or key-typed token) input; outputs Score, Probability, PredictedLabel.</summary>
     public static LstmEstimator LstmText(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, LstmTextClassifierOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        ArgumentNullException.ThrowIfNull(options);
-        return new LstmEstimator(CatalogUtils.GetEnvironment(catalog), options, LstmTask.BinaryClassification);
-    }
+        => Trainer(catalog, options, LstmTask.BinaryClassification);
 
     /// <summary>An LSTM binary text classifier with default options except the ones given.</summary>
     public static LstmEstimator LstmText(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
@@ -28,10 +24,14 @@ public static class LstmCatalog
 
     /// <summary>An LSTM multiclass text classifier: key label, text (or key-typed token) input; outputs Score (class probabilities) and PredictedLabel (key).</summary>
     public static LstmEstimator LstmText(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, LstmTextClassifierOptions options)
+        => Trainer(catalog, options, LstmTask.MulticlassClassification);
+
+    /// <summary>The estimator of a catalog's trainer: the task fixed by the catalog, logging to the catalog's environment.</summary>
+    private static LstmEstimator Trainer(IInternalCatalog catalog, LstmTextClassifierOptions options, LstmTask task)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
-        return new LstmEstimator(CatalogUtils.GetEnvironment(catalog), options, LstmTask.MulticlassClassification);
+        return new LstmEstimator(CatalogUtils.GetEnvironment(catalog), options, task);
     }
 
     /// <summary>An LSTM multiclass text classifier with default options except the ones given.</summary>

@@ -1,7 +1,4 @@
-using Lstm.MLNet.Model;
-using Lstm.MLNet.Model.Training;
 using Lstm.MLNet.Text;
-using Lstm.MLNet.TimeSeries;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -17,7 +14,7 @@ namespace Lstm.MLNet;
 /// learned from the training rows) or a vector of key type with token ids from upstream transforms.
 /// Fit returns an <see cref="LstmTransformer"/>: for classification, an <see cref="LstmTextClassificationTransformer"/>.
 /// </summary>
-public sealed class LstmEstimator : IEstimator<LstmTransformer>
+public sealed partial class LstmEstimator : IEstimator<LstmTransformer>
 {
     private readonly IHost _host;
     private readonly LstmOptions _options;
@@ -80,82 +77,6 @@ public sealed class LstmEstimator : IEstimator<LstmTransformer>
             : FitClassifier(input);
     }
 
-    /// <summary>Trains a classifier on <paramref name="input"/> (what <see cref="Fit"/> does, typed).</summary>
-    public LstmTextClassificationTransformer FitClassifier(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        var options = _options;
-        var schema = input.Schema;
-        string inputName = InputColumnName(name => schema.GetColumnOrNull(name) is not null);
-        var inputColumn = schema.GetColumnOrNull(inputName) ?? throw LstmColumns.MissingColumn("input", inputName, schema.Select(c => c.Name));
-        var labelColumn = schema.GetColumnOrNull(options.LabelColumnName) ?? throw LstmColumns.MissingColumn("label", options.LabelColumnName, schema.Select(c => c.Name));
-        var task = LstmColumns.TaskOf(labelColumn.Name, labelColumn.Type, inputColumn.Type, _requiredTask);
-        if (task == LstmTask.Regression)
-            throw new InvalidOperationException($"Label column '{labelColumn.Name}' is a float and the input a float vector: that is sequence regression; call Fit (or FitRegressor), not FitClassifier.");
-        var inputKind = LstmColumns.InputKind(inputColumn.Name, inputColumn.Type);
-        int classes = ClassCount(task, labelColumn);
-
-        using var channel = _host.Start("Training LSTM");
-        var train = LabelledRows.Read(input, inputColumn, labelColumn, inputKind, classes, "training");
-        channel.Info($"Read {train.Count} training rows from '{inputColumn.Name}' and '{labelColumn.Name}'; skipped {train.SkippedEmptyInput} with empty input, {train.SkippedMissingLabel} with a missing label.");
-        if (train.Count == 0)
-            throw new InvalidOperationException($"No training rows to learn from: {train.SkippedEmptyInput} row(s) had an empty '{inputColumn.Name}' and {train.SkippedMissingLabel} a missing '{labelColumn.Name}' label.");
-        CheckAtLeastTwoClasses(train.Labels, labelColumn.Name, task);
-
-        // Validation: the given set, or a seeded split of the training rows (the vocabulary sees only the rows that train).
-        LabelledRows trainRows = train, validationRows;
-        if (options.ValidationSet is not null)
-        {
-            var validationSchema = options.ValidationSet.Schema;
-            var validationInput = validationSchema.GetColumnOrNull(inputColumn.Name) ?? throw LstmColumns.MissingColumn("validation input", inputColumn.Name, validationSchema.Select(c => c.Name));
-            var validationLabel = validationSchema.GetColumnOrNull(labelColumn.Name) ?? throw LstmColumns.MissingColumn("validation label", labelColumn.Name, validationSchema.Select(c => c.Name));
-            if (!validationInput.Type.Equals(inputColumn.Type) || !validationLabel.Type.Equals(labelColumn.Type))
-                throw new ArgumentOutOfRangeException(nameof(LstmOptions.ValidationSet),
-                    $"The validation set's '{inputColumn.Name}' / '{labelColumn.Name}' have types {LstmColumns.Describe(validationInput.Type)} / {LstmColumns.Describe(validationLabel.Type)}; " +
-                    $"the training data's are {LstmColumns.Describe(inputColumn.Type)} / {LstmColumns.Describe(labelColumn.Type)}.");
-            validationRows = LabelledRows.Read(options.ValidationSet, validationInput, validationLabel, inputKind, classes, "validation");
-            if (validationRows.Count == 0)
-                throw new InvalidOperationException($"The validation set has no usable rows ({validationRows.SkippedEmptyInput} with empty input, {validationRows.SkippedMissingLabel} with a missing label).");
-        }
-        else
-        {
-            var (trainIndices, validationIndices) = SequenceDataPreparation.SplitForValidation(train.Count, options.ValidationFraction, options.Seed);
-            trainRows = train.Subset(trainIndices);
-            validationRows = train.Subset(validationIndices);
-        }
-
-        WordTokenizer? tokenizer = null;
-        int vocabularySize;
-        if (inputKind == LstmInputKind.Text)
-        {
-            tokenizer = WordTokenizer.Train(trainRows.Texts!, options.MaxVocabularySize, options.MinTokenFrequency);
-            vocabularySize = tokenizer.VocabularySize;
-            channel.Info($"Vocabulary: {vocabularySize} ids (min frequency {options.MinTokenFrequency}, at most {options.MaxVocabularySize}; 0 = padding, 1 = unknown).");
-        }
-        else
-        {
-            vocabularySize = KeyTokenVocabularySize(inputColumn);
-        }
-
-        int[][] Encode(LabelledRows rows) => rows.Texts is { } texts
-            ? texts.Select(t => tokenizer!.Encode(t, options.MaxSequenceLength)).ToArray()
-            : rows.Tokens!.Select(t => SequenceDataPreparation.Truncate(t, options.MaxSequenceLength)).ToArray();
-        var trainSequences = Encode(trainRows);
-        var validationSequences = Encode(validationRows);
-
-        var network = new SequenceClassifierNetwork(vocabularySize, classes, options.ToNetworkOptions());
-        channel.Info($"Training a {(options.Bidirectional ? "bidirectional " : "")}LSTM {options.NumberOfLayers}×{options.HiddenSize} ({options.Pooling} pooling, embedding {options.EmbeddingSize}) " +
-                     $"for {task} on {trainSequences.Length} rows, validating on {validationSequences.Length}; {network.Context}.");
-        var result = SequenceTrainer.Train(network, trainSequences, trainRows.Labels, validationSequences.Length > 0 ? validationSequences : null,
-            validationSequences.Length > 0 ? validationRows.Labels : null, options.ToTrainingOptions(), options.Progress,
-            line => channel.Info(line), options.CancellationToken);
-        channel.Info($"Kept the weights of epoch {result.BestEpoch} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}{(result.Cancelled ? " (cancelled)" : "")}.");
-
-        var labelSchema = task == LstmTask.MulticlassClassification ? LabelSchema(labelColumn) : null;
-        return new LstmTextClassificationTransformer(_host, task, inputColumn.Name, inputKind, labelColumn.Name, options, tokenizer,
-            vocabularySize, network, labelSchema, result.History, result.BestEpoch);
-    }
-
     /// <summary>Checks the input and label columns like ML.NET's trainers do, and adds the output columns.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
@@ -203,155 +124,5 @@ public sealed class LstmEstimator : IEstimator<LstmTransformer>
                 new SchemaShape(predictedAnnotations));
         }
         return new SchemaShape(columns.Values);
-    }
-
-    private bool IsSequenceRegression(SchemaShape.Column input, SchemaShape.Column label) =>
-        _requiredTask is null or LstmTask.Regression
-        && input.Kind != VectorKind.Scalar && input.ItemType is NumberDataViewType { RawType: var inputRaw } && inputRaw == typeof(float)
-        && label.ItemType is NumberDataViewType { RawType: var labelRaw } && labelRaw == typeof(float);
-
-    private SchemaShape RegressionOutputSchema(SchemaShape inputSchema, SchemaShape.Column input, SchemaShape.Column label)
-    {
-        if (label.Kind == VectorKind.VariableVector)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Label column '{label.Name}' is a variable-length vector; a multi-step label needs a known size (one value per horizon step).");
-        var columns = inputSchema.ToDictionary(c => c.Name);
-        var kind = label.Kind == VectorKind.Scalar ? VectorKind.Scalar : VectorKind.Vector;
-        columns[_options.ScoreColumnName] = new SchemaShape.Column(_options.ScoreColumnName, kind, NumberDataViewType.Single, false,
-            new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation()));
-        return new SchemaShape(columns.Values);
-    }
-
-    /// <summary>Trains the sequence regressor (what <see cref="Fit"/> does for a float label and a float-vector input, typed).</summary>
-    public LstmSequenceRegressionTransformer FitRegressor(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        var options = LstmSequenceRegressorOptions.From(_options);
-        var schema = input.Schema;
-        string inputName = InputColumnName(name => schema.GetColumnOrNull(name) is not null);
-        options.FeatureColumnName = inputName;
-        options.ValidateRegression();
-        var inputColumn = schema.GetColumnOrNull(inputName) ?? throw LstmColumns.MissingColumn("input", inputName, schema.Select(c => c.Name));
-        var labelColumn = schema.GetColumnOrNull(options.LabelColumnName) ?? throw LstmColumns.MissingColumn("label", options.LabelColumnName, schema.Select(c => c.Name));
-        SequenceRows.CheckInput(inputColumn);
-        int outputs = SequenceRows.TargetSize(labelColumn);
-        bool labelIsVector = labelColumn.Type is VectorDataViewType;
-
-        using var channel = _host.Start("Training LSTM sequence regressor");
-        var rows = SequenceRows.Read(input, inputColumn, labelColumn, options.FeaturesPerStep, options.NonFiniteValues, "training");
-        channel.Info($"Read {rows.Count} training rows from '{inputColumn.Name}' and '{labelColumn.Name}'; skipped {rows.SkippedNonFinite} with NaN/∞ and {rows.SkippedEmpty} empty.");
-        if (rows.Count == 0)
-            throw new InvalidOperationException($"No training rows to learn from: {rows.SkippedNonFinite} row(s) held NaN/∞ values and {rows.SkippedEmpty} an empty '{inputColumn.Name}'.");
-
-        SequenceRows trainRows = rows, validationRows;
-        if (options.ValidationSet is not null)
-        {
-            var vSchema = options.ValidationSet.Schema;
-            var vInput = vSchema.GetColumnOrNull(inputColumn.Name) ?? throw LstmColumns.MissingColumn("validation input", inputColumn.Name, vSchema.Select(c => c.Name));
-            var vLabel = vSchema.GetColumnOrNull(labelColumn.Name) ?? throw LstmColumns.MissingColumn("validation label", labelColumn.Name, vSchema.Select(c => c.Name));
-            validationRows = SequenceRows.Read(options.ValidationSet, vInput, vLabel, options.FeaturesPerStep, options.NonFiniteValues, "validation");
-            if (validationRows.Targets.Any(t => t.Length != outputs))
-                throw new ArgumentOutOfRangeException(nameof(LstmOptions.ValidationSet), $"The validation label '{vLabel.Name}' has another length than the training label's {outputs}.");
-        }
-        else if (options.ShuffleValidationSplit)
-        {
-            var (trainIndices, validationIndices) = SequenceDataPreparation.SplitForValidation(rows.Count, options.ValidationFraction, options.Seed);
-            trainRows = rows.Subset(trainIndices);
-            validationRows = rows.Subset(validationIndices);
-        }
-        else
-        {
-            // The last rows in row order: for windows of a series, validation then lies after all training data in time.
-            int validationCount = options.ValidationFraction == 0 ? 0 : Math.Max(1, (int)Math.Round(rows.Count * options.ValidationFraction));
-            if (validationCount >= rows.Count)
-                throw new ArgumentOutOfRangeException(nameof(LstmOptions.ValidationFraction), options.ValidationFraction,
-                    $"A validation fraction of {options.ValidationFraction} leaves no training row out of {rows.Count}.");
-            trainRows = rows.Subset(Enumerable.Range(0, rows.Count - validationCount).ToArray());
-            validationRows = rows.Subset(Enumerable.Range(rows.Count - validationCount, validationCount).ToArray());
-        }
-
-        // Standardisation learned on the training rows only, applied to copies (the caller's data is untouched).
-        Standardizer? inputScaler = null, targetScaler = null;
-        if (options.Standardize)
-        {
-            inputScaler = Standardizer.Fit(trainRows.Sequences.SelectMany(x => x).ToArray(), options.FeaturesPerStep);
-            targetScaler = Standardizer.Fit(trainRows.Targets.SelectMany(x => x).ToArray(), outputs);
-        }
-        float[][] Scale(float[][] values, Standardizer? scaler) => scaler is null ? values : values.Select(v =>
-        {
-            var copy = (float[])v.Clone();
-            scaler.Transform(copy);
-            return copy;
-        }).ToArray();
-        float[][] Truncate(float[][] sequences) => options.MaxSequenceLength == 0 ? sequences
-            : sequences.Select(x => x.Length > options.MaxSequenceLength * options.FeaturesPerStep ? x[^(options.MaxSequenceLength * options.FeaturesPerStep)..] : x).ToArray();
-
-        var trainSequences = Truncate(Scale(trainRows.Sequences, inputScaler));
-        var trainTargets = Scale(trainRows.Targets, targetScaler);
-        var validationSequences = Truncate(Scale(validationRows.Sequences, inputScaler));
-        var validationTargets = Scale(validationRows.Targets, targetScaler);
-
-        var network = new SequenceRegressorNetwork(options.FeaturesPerStep, RegressorNetworkOptions(options, outputs));
-        channel.Info($"Training a {(options.Bidirectional ? "bidirectional " : "")}LSTM {options.NumberOfLayers}×{options.HiddenSize} ({options.Pooling} pooling) " +
-                     $"on {trainSequences.Length} sequences of {options.FeaturesPerStep} feature(s) per step → {outputs} output(s), validating on {validationSequences.Length}; {network.Context}.");
-        var result = SequenceTrainer.Train(network, trainSequences, trainTargets, validationSequences.Length > 0 ? validationSequences : null,
-            validationSequences.Length > 0 ? validationTargets : null, options.ToTrainingOptions(), options.Progress,
-            line => channel.Info(line), options.CancellationToken);
-        channel.Info($"Kept the weights of epoch {result.BestEpoch} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}{(result.Cancelled ? " (cancelled)" : "")}.");
-        return new LstmSequenceRegressionTransformer(_host, inputColumn.Name, labelColumn.Name, labelIsVector, options, network, inputScaler, targetScaler,
-            result.History, result.BestEpoch);
-    }
-
-    /// <summary>The regressor network's hyperparameters from the ML.NET options (also used when loading a saved model).</summary>
-    internal static SequenceRegressorOptions RegressorNetworkOptions(LstmSequenceRegressorOptions options, int outputs) => new()
-    {
-        HiddenSize = options.HiddenSize,
-        NumberOfLayers = options.NumberOfLayers,
-        Bidirectional = options.Bidirectional,
-        Dropout = options.Dropout,
-        RecurrentDropout = options.RecurrentDropout,
-        Pooling = (SequencePoolingKind)options.Pooling,
-        LearningRate = options.LearningRate,
-        Optimizer = (OptimizerKind)options.Optimizer,
-        WeightDecay = options.WeightDecay,
-        GradientClipNorm = options.GradientClipNorm,
-        Seed = options.Seed,
-        NumberOfThreads = options.NumberOfThreads ?? 0,
-        Outputs = outputs,
-    };
-
-    private static int ClassCount(LstmTask task, DataViewSchema.Column label)
-    {
-        if (task == LstmTask.BinaryClassification) return 2;
-        ulong count = ((KeyDataViewType)label.Type).Count;
-        if (count < 2)
-            throw new ArgumentOutOfRangeException("input", $"Label column '{label.Name}' is a key with {count} value(s); a classifier needs at least 2 classes.");
-        if (count > 1_000_000)
-            throw new ArgumentOutOfRangeException("input", $"Label column '{label.Name}' is a key with {count} values; at most 1,000,000 classes are supported.");
-        return (int)count;
-    }
-
-    private static void CheckAtLeastTwoClasses(int[] labels, string labelName, LstmTask task)
-    {
-        int first = labels[0];
-        if (labels.All(l => l == first))
-            throw new InvalidOperationException($"Label column '{labelName}' has a single value ({(task == LstmTask.BinaryClassification ? first == 1 ? "true" : "false" : $"class {first}")}) " +
-                $"in all {labels.Length} training rows; a classifier needs examples of at least two classes.");
-    }
-
-    /// <summary>Key token input: the key's values plus the padding and unknown ids.</summary>
-    internal static int KeyTokenVocabularySize(DataViewSchema.Column column)
-    {
-        ulong count = ((KeyDataViewType)((VectorDataViewType)column.Type).ItemType).Count;
-        if (count > 50_000_000)
-            throw new ArgumentOutOfRangeException("input", $"Input column '{column.Name}' is a key with {count} values; at most 50,000,000 token ids are supported.");
-        return (int)count + WordTokenizer.ReservedIds;
-    }
-
-    /// <summary>A one-column schema holding the label with its annotations (key values), saved with the model for the output annotations.</summary>
-    private static DataViewSchema LabelSchema(DataViewSchema.Column label)
-    {
-        var builder = new DataViewSchema.Builder();
-        builder.AddColumn(label.Name, label.Type, label.Annotations);
-        return builder.ToSchema();
     }
 }

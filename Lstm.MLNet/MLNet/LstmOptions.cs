@@ -4,26 +4,6 @@ using Microsoft.ML;
 
 namespace Lstm.MLNet;
 
-/// <summary>How the LSTM's outputs over a sequence's real (unpadded) steps become one vector.</summary>
-public enum LstmPooling
-{
-    /// <summary>The final hidden state (bidirectional: each direction's final state).</summary>
-    Last = SequencePoolingKind.Last,
-    /// <summary>The mean over the steps.</summary>
-    Mean = SequencePoolingKind.Mean,
-    /// <summary>The per-feature maximum over the steps.</summary>
-    Max = SequencePoolingKind.Max,
-}
-
-/// <summary>The optimizer.</summary>
-public enum LstmOptimizer
-{
-    /// <summary>Adam (L2 weight decay as <c>torch.optim.Adam</c>).</summary>
-    Adam = OptimizerKind.Adam,
-    /// <summary>SGD with momentum 0.9.</summary>
-    Sgd = OptimizerKind.Sgd,
-}
-
 /// <summary>What an <see cref="LstmEstimator"/> learns, decided at Fit from the label's type (or fixed by the catalog method).</summary>
 public enum LstmTask
 {
@@ -75,7 +55,11 @@ public class LstmOptions
     public float RecurrentDropout { get; set; }
     /// <summary>How the steps' outputs become one vector.</summary>
     public LstmPooling Pooling { get; set; } = LstmPooling.Max;
-    /// <summary>Longer inputs keep their first this many tokens (order kept), in training and prediction; 0 = no limit.</summary>
+    /// <summary>
+    /// The longest input the network reads, in training and prediction alike (one rule each, applied by the same code
+    /// in both): a text keeps its FIRST this many tokens; a sequence regressor's row keeps its LAST this many steps (the
+    /// most recent). 0 = no limit.
+    /// </summary>
     public int MaxSequenceLength { get; set; } = 256;
     /// <summary>Sequences per optimizer step.</summary>
     public int BatchSize { get; set; } = 32;
@@ -129,24 +113,29 @@ public class LstmOptions
         ToTrainingOptions().Validate();
     }
 
-    /// <summary>The network's hyperparameters (Dropout covers the embedding, between layers and the pooled vector).</summary>
-    internal SequenceClassifierOptions ToNetworkOptions() => new()
+    /// <summary>The text classifier network's hyperparameters (Dropout also covers the embedding).</summary>
+    internal SequenceClassifierOptions ToNetworkOptions() =>
+        ToNetworkOptions(new SequenceClassifierOptions { EmbeddingSize = EmbeddingSize, EmbeddingDropout = Dropout });
+
+    /// <summary>
+    /// The one mapping from these options to a network's: the shared hyperparameters on top of
+    /// <paramref name="taskPart"/>, which carries what only that network has (embedding, outputs).
+    /// </summary>
+    internal T ToNetworkOptions<T>(T taskPart) where T : SequenceNetworkOptions => (T)(taskPart with
     {
-        EmbeddingSize = EmbeddingSize,
         HiddenSize = HiddenSize,
         NumberOfLayers = NumberOfLayers,
         Bidirectional = Bidirectional,
         Dropout = Dropout,
-        EmbeddingDropout = Dropout,
         RecurrentDropout = RecurrentDropout,
-        Pooling = (SequencePoolingKind)Pooling,
+        Pooling = Pooling,
         LearningRate = LearningRate,
-        Optimizer = (OptimizerKind)Optimizer,
+        Optimizer = Optimizer,
         WeightDecay = WeightDecay,
         GradientClipNorm = GradientClipNorm,
         Seed = Seed,
         NumberOfThreads = NumberOfThreads ?? 0,
-    };
+    });
 
     internal SequenceTrainingOptions ToTrainingOptions() => new()
     {
@@ -155,6 +144,38 @@ public class LstmOptions
         EarlyStoppingPatience = EarlyStoppingPatience,
         Seed = Seed,
     };
+
+    /// <summary>
+    /// The defaults of numeric sequences (the regressor's and the forecaster's), where the text classifier's were tuned
+    /// on sentences: one direction and the last state (the most recent steps matter most), no dropout, no length limit,
+    /// a tighter gradient clip.
+    /// </summary>
+    private protected void UseNumericSequenceDefaults()
+    {
+        Bidirectional = false;
+        Dropout = 0f;
+        Pooling = LstmPooling.Last;
+        MaxSequenceLength = 0;
+        LearningRate = 3e-3;
+        GradientClipNorm = 1f;
+    }
+
+    /// <summary>
+    /// Copies every option of this class into <paramref name="target"/> (a task's options built from the default
+    /// estimator's): written out, no reflection; a test checks that no property is left out.
+    /// </summary>
+    internal void CopyTo(LstmOptions target)
+    {
+        target.LabelColumnName = LabelColumnName; target.FeatureColumnName = FeatureColumnName; target.TextColumnName = TextColumnName;
+        target.ScoreColumnName = ScoreColumnName; target.PredictedLabelColumnName = PredictedLabelColumnName; target.ProbabilityColumnName = ProbabilityColumnName;
+        target.EmbeddingSize = EmbeddingSize; target.HiddenSize = HiddenSize; target.NumberOfLayers = NumberOfLayers; target.Bidirectional = Bidirectional;
+        target.Dropout = Dropout; target.RecurrentDropout = RecurrentDropout; target.Pooling = Pooling; target.MaxSequenceLength = MaxSequenceLength;
+        target.BatchSize = BatchSize; target.MaxEpochs = MaxEpochs; target.LearningRate = LearningRate; target.Optimizer = Optimizer;
+        target.WeightDecay = WeightDecay; target.GradientClipNorm = GradientClipNorm; target.ValidationFraction = ValidationFraction;
+        target.ValidationSet = ValidationSet; target.EarlyStoppingPatience = EarlyStoppingPatience; target.Seed = Seed;
+        target.NumberOfThreads = NumberOfThreads; target.MaxVocabularySize = MaxVocabularySize; target.MinTokenFrequency = MinTokenFrequency;
+        target.Progress = Progress; target.CancellationToken = CancellationToken;
+    }
 
     /// <summary>A copy of the options (the validation set, progress sink and token are references, shared).</summary>
     public LstmOptions Clone() => (LstmOptions)MemberwiseClone();

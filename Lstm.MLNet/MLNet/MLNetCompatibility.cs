@@ -48,6 +48,8 @@ internal static class MLNetCompatibility
         Method(typeof(ModelLoadContext), nameof(ModelLoadContext.CheckAtModel), typeof(VersionInfo));
         Method(typeof(ModelLoadContext), nameof(ModelLoadContext.TryLoadBinaryStream), typeof(string), typeof(Action<BinaryReader>));
         Member(typeof(ModelLoadContext), nameof(ModelLoadContext.Reader));
+        Member(typeof(ModelLoadContext), nameof(ModelLoadContext.Header));
+        Member(typeof(ModelHeader), nameof(ModelHeader.ModelVerWritten));
         if (typeof(VersionInfo).GetConstructor(all, [typeof(string), typeof(uint), typeof(uint), typeof(uint), typeof(string), typeof(string), typeof(string)]) is null)
             missing.Add("VersionInfo..ctor(string, uint, uint, uint, string, string, string)");
         if (typeof(LoadableClassAttribute).GetConstructor(all, [typeof(Type), typeof(Type), typeof(Type), typeof(string), typeof(string[])]) is null)

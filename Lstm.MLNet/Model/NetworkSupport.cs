@@ -7,7 +7,7 @@ internal static class NetworkSupport
 {
     /// <summary>The optimizer the options ask for, on <paramref name="context"/>'s SIMD path.</summary>
     public static Optimizer CreateOptimizer(SequenceNetworkOptions options, ComputeContext context) =>
-        options.Optimizer == OptimizerKind.Adam
+        options.Optimizer == LstmOptimizer.Adam
             ? new AdamOptimizer(options.LearningRate, weightDecay: options.WeightDecay, context: context)
             : new SgdMomentumOptimizer(options.LearningRate, options.Momentum, weightDecay: options.WeightDecay, context: context);
 

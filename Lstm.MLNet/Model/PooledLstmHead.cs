@@ -11,7 +11,7 @@ namespace Lstm.MLNet.Model;
 /// </summary>
 internal sealed class PooledLstmHead
 {
-    private readonly SequencePoolingKind _pooling;
+    private readonly LstmPooling _pooling;
     private readonly Dropout _dropout;
     private readonly Dropout _recurrentDropout;
     private readonly string _denseName;
@@ -100,7 +100,7 @@ internal sealed class PooledLstmHead
             lstmOutput = dropped;
         }
         var pooled = NetworkSupport.Grow(ref _pooled, B * W);
-        var argmax = _pooling == SequencePoolingKind.Max ? NetworkSupport.Grow(ref _argmax, B * W) : default;
+        var argmax = _pooling == LstmPooling.Max ? NetworkSupport.Grow(ref _argmax, B * W) : default;
         SequencePooling.Forward(_pooling, batch, lstmOutput, W, Lstm.Shape.Directions, pooled, argmax, _context.Path);
         if (training) _dropout.Forward(pooled, _context.Path);
         var outputs = NetworkSupport.Grow(ref _outputs, B * Outputs);

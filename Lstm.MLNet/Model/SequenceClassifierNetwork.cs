@@ -5,7 +5,7 @@ namespace Lstm.MLNet.Model;
 
 /// <summary>
 /// A sequence classifier: token embedding [V × E] (embedding dropout) → stacked, optionally bidirectional LSTM →
-/// pooling over each sequence's real steps (<see cref="SequencePoolingKind"/>) → dropout → dense [D·H → C] →
+/// pooling over each sequence's real steps (<see cref="LstmPooling"/>) → dropout → dense [D·H → C] →
 /// softmax cross-entropy. Classes are always C ≥ 2 softmax outputs (a binary task is C = 2), so one loss and one
 /// probability layout serve every task.
 /// <para>Batches are ragged: the tokens are packed (<see cref="SequenceBatch"/>) so no work is spent on
@@ -16,7 +16,7 @@ namespace Lstm.MLNet.Model;
 /// instance is not thread-safe: for inference from several threads, give each thread an
 /// <see cref="CreateInferenceView"/> (it shares the weights, so it costs only its workspaces).</para>
 /// </summary>
-public sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
+internal sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
 {
     /// <summary>Inference runs in chunks of this many sequences, bounding the workspaces whatever the caller passes.</summary>
     private const int InferenceBatchSize = 256;

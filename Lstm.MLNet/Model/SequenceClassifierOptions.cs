@@ -1,30 +1,10 @@
 namespace Lstm.MLNet.Model;
 
-/// <summary>How the LSTM's outputs over a sequence's real steps become one vector per sequence.</summary>
-public enum SequencePoolingKind
-{
-    /// <summary>The final hidden state: the last step's output; bidirectional, the forward direction at the last step concatenated with the reverse direction at step 0 (each direction's final state).</summary>
-    Last = 0,
-    /// <summary>The mean of the outputs over the real steps.</summary>
-    Mean = 1,
-    /// <summary>The per-feature maximum of the outputs over the real steps.</summary>
-    Max = 2,
-}
-
-/// <summary>Which optimizer trains the network.</summary>
-public enum OptimizerKind
-{
-    /// <summary><see cref="Compute.AdamOptimizer"/> (L2 weight decay as <c>torch.optim.Adam</c>).</summary>
-    Adam = 0,
-    /// <summary><see cref="Compute.SgdMomentumOptimizer"/> with <see cref="SequenceNetworkOptions.Momentum"/>.</summary>
-    Sgd = 1,
-}
-
 /// <summary>
 /// Hyperparameters every LSTM sequence network shares (the LSTM stack, its pooling, the head's dropout,
 /// the optimizer, reproducibility); each network's options add what only it needs.
 /// </summary>
-public abstract record SequenceNetworkOptions
+internal abstract record SequenceNetworkOptions
 {
     /// <summary>Hidden units H per direction.</summary>
     public int HiddenSize { get; init; } = 64;
@@ -40,10 +20,10 @@ public abstract record SequenceNetworkOptions
     /// recurrence: the recurrent connection itself is never dropped, so the fused cell kernels stay as they are.
     /// </summary>
     public float RecurrentDropout { get; init; }
-    public SequencePoolingKind Pooling { get; init; } = SequencePoolingKind.Last;
+    public LstmPooling Pooling { get; init; } = LstmPooling.Last;
     public double LearningRate { get; init; } = 1e-3;
-    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
-    /// <summary>Momentum for <see cref="OptimizerKind.Sgd"/> (ignored by Adam).</summary>
+    public LstmOptimizer Optimizer { get; init; } = LstmOptimizer.Adam;
+    /// <summary>Momentum for <see cref="LstmOptimizer.Sgd"/> (ignored by Adam).</summary>
     public double Momentum { get; init; } = 0.9;
     /// <summary>L2 weight decay λ, on every parameter (embedding rows only when touched).</summary>
     public double WeightDecay { get; init; }
@@ -93,7 +73,7 @@ public abstract record SequenceNetworkOptions
 }
 
 /// <summary>Hyperparameters of a <see cref="SequenceClassifierNetwork"/>.</summary>
-public sealed record SequenceClassifierOptions : SequenceNetworkOptions
+internal sealed record SequenceClassifierOptions : SequenceNetworkOptions
 {
     /// <summary>Width E of a token embedding.</summary>
     public int EmbeddingSize { get; init; } = 64;

@@ -14,13 +14,13 @@ internal static class SequencePooling
     /// step 0, where it ends). Mean: Σ_t x_t / length. Max: per-feature max over t, recording in
     /// <paramref name="argmax"/> [B × W] the packed row of each maximum (first on ties) for backward.
     /// </summary>
-    public static void Forward(SequencePoolingKind kind, SequenceBatch batch, ReadOnlySpan<float> packed, int width, int directions,
+    public static void Forward(LstmPooling kind, SequenceBatch batch, ReadOnlySpan<float> packed, int width, int directions,
         Span<float> pooled, Span<int> argmax, SimdPath path)
     {
         int B = batch.BatchSize;
         switch (kind)
         {
-            case SequencePoolingKind.Last:
+            case LstmPooling.Last:
                 int h = width / directions;
                 for (int b = 0; b < B; b++)
                     for (int d = 0; d < directions; d++)
@@ -30,7 +30,7 @@ internal static class SequencePooling
                     }
                 break;
 
-            case SequencePoolingKind.Mean:
+            case LstmPooling.Mean:
                 pooled.Slice(0, B * width).Clear();
                 // Rows are added in packed order (t ascending), a fixed order per sequence: deterministic.
                 for (int t = 0; t < batch.MaxLength; t++)
@@ -43,7 +43,7 @@ internal static class SequencePooling
                     ElementwiseOps.Scale(path, 1f / batch.Lengths[b], pooled.Slice(b * width, width));
                 break;
 
-            case SequencePoolingKind.Max:
+            case LstmPooling.Max:
                 for (int b = 0; b < B; b++)
                 {
                     int first = batch.PackedRow(b, 0);
@@ -76,14 +76,14 @@ internal static class SequencePooling
     /// (zero wherever the pooling did not read). Last: dPooled lands on the rows read. Mean: dPooled / length
     /// on every row. Max: dPooled on the recorded argmax rows.
     /// </summary>
-    public static void Backward(SequencePoolingKind kind, SequenceBatch batch, ReadOnlySpan<float> dPooled, int width, int directions,
+    public static void Backward(LstmPooling kind, SequenceBatch batch, ReadOnlySpan<float> dPooled, int width, int directions,
         ReadOnlySpan<int> argmax, Span<float> dPacked, SimdPath path)
     {
         int B = batch.BatchSize;
         dPacked.Slice(0, batch.TotalSteps * width).Clear();
         switch (kind)
         {
-            case SequencePoolingKind.Last:
+            case LstmPooling.Last:
                 int h = width / directions;
                 for (int b = 0; b < B; b++)
                     for (int d = 0; d < directions; d++)
@@ -93,7 +93,7 @@ internal static class SequencePooling
                     }
                 break;
 
-            case SequencePoolingKind.Mean:
+            case LstmPooling.Mean:
                 for (int t = 0; t < batch.MaxLength; t++)
                     for (int r = 0; r < batch.StepBatchSizes[t]; r++)
                     {
@@ -103,7 +103,7 @@ internal static class SequencePooling
                     }
                 break;
 
-            case SequencePoolingKind.Max:
+            case LstmPooling.Max:
                 // Each packed row belongs to one sequence, so every (row, j) receives at most one value.
                 for (int b = 0; b < B; b++)
                     for (int j = 0; j < width; j++)

@@ -1,7 +1,7 @@
 namespace Lstm.MLNet.Model;
 
 /// <summary>Hyperparameters of a <see cref="SequenceRegressorNetwork"/>.</summary>
-public sealed record SequenceRegressorOptions : SequenceNetworkOptions
+internal sealed record SequenceRegressorOptions : SequenceNetworkOptions
 {
     /// <summary>
     /// Values K predicted per sequence: 1 for a scalar target, the horizon for a direct multi-step forecast.

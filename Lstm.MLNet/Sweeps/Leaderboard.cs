@@ -4,7 +4,7 @@ using System.Text;
 namespace Lstm.MLNet.Sweeps;
 
 /// <summary>The sweep's trials as a table: best first (completed by metric, then failed and cancelled in run order).</summary>
-public static class Leaderboard
+internal static class Leaderboard
 {
     public static IReadOnlyList<TrialRecord<TModel>> Ranked<TModel>(this SweepResult<TModel> result, bool higherIsBetter) =>
         result.Trials

@@ -10,7 +10,9 @@ namespace Lstm.MLNet.Sweeps;
 /// </summary>
 public abstract class SearchDimension
 {
+    /// <summary>The value a trial of the default configuration takes.</summary>
     public abstract object Default { get; }
+    /// <summary>A seeded draw from the dimension.</summary>
     public abstract object Sample(Random random);
     /// <summary>The range in a form a person reads, e.g. <c>{32, 64, 128}</c> or <c>log[1e-4, 1e-2]</c>.</summary>
     public abstract override string ToString();
@@ -82,6 +84,7 @@ public sealed class SearchSpace
 {
     private readonly List<KeyValuePair<string, SearchDimension>> _dimensions = [];
 
+    /// <summary>The dimensions by option name, in the order they are drawn.</summary>
     public IReadOnlyList<KeyValuePair<string, SearchDimension>> Dimensions => _dimensions;
 
     /// <summary>Adds or replaces the dimension <paramref name="name"/>. Returns this space for chaining.</summary>

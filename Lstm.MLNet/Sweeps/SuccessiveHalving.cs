@@ -5,6 +5,7 @@ namespace Lstm.MLNet.Sweeps;
 /// <summary>What happened to a trial.</summary>
 public enum TrialStatus
 {
+    /// <summary>The trial trained and was evaluated.</summary>
     Completed,
     /// <summary>Training or evaluation threw, or the metric came out NaN/∞ (e.g. divergence): recorded, the sweep goes on.</summary>
     Failed,
@@ -13,7 +14,7 @@ public enum TrialStatus
 }
 
 /// <summary>What one trial measured: the metric over the folds (mean, sample standard deviation) and the trained model.</summary>
-public sealed record TrialEvaluation<TModel>(IReadOnlyList<double> FoldMetrics, TModel? Model)
+internal sealed record TrialEvaluation<TModel>(IReadOnlyList<double> FoldMetrics, TModel? Model)
 {
     public double Mean => FoldMetrics.Count == 0 ? double.NaN : FoldMetrics.Average();
 
@@ -29,7 +30,7 @@ public sealed record TrialEvaluation<TModel>(IReadOnlyList<double> FoldMetrics, 
 }
 
 /// <summary>One row of the leaderboard.</summary>
-public sealed record TrialRecord<TModel>(
+internal sealed record TrialRecord<TModel>(
     int Id, int Rung, int Budget, IReadOnlyDictionary<string, object> Configuration, TrialStatus Status,
     double Metric, double MetricStandardDeviation, IReadOnlyList<double> FoldMetrics, TimeSpan Duration, string? Error)
 {
@@ -45,7 +46,7 @@ public sealed record TrialRecord<TModel>(
 /// records keep the configurations' order whatever finishes first, so the result does not depend on it (as long as
 /// a trial's outcome does not depend on its thread count). Knows nothing of ML.NET: a trial is a callback.
 /// </summary>
-public sealed class SuccessiveHalving
+internal sealed class SuccessiveHalving
 {
     public SuccessiveHalving(int maxTrials, int maxBudget, int eta = 3, int minBudget = 1)
     {
@@ -178,4 +179,4 @@ public sealed class SuccessiveHalving
 }
 
 /// <summary>All trials in the order they ran, and the best one.</summary>
-public sealed record SweepResult<TModel>(IReadOnlyList<TrialRecord<TModel>> Trials, TrialRecord<TModel>? Best, TimeSpan Elapsed, bool StoppedEarly);
+internal sealed record SweepResult<TModel>(IReadOnlyList<TrialRecord<TModel>> Trials, TrialRecord<TModel>? Best, TimeSpan Elapsed, bool StoppedEarly);

@@ -15,9 +15,13 @@ namespace Lstm.MLNet.Text;
 /// </summary>
 public sealed class WordTokenizer : Tokenizer
 {
+    /// <summary>The id of padding (and of an empty text).</summary>
     public const int PaddingId = 0;
+    /// <summary>The id of a token outside the vocabulary.</summary>
     public const int UnknownId = 1;
+    /// <summary>The vocabulary entry of <see cref="PaddingId"/>.</summary>
     public const string PaddingToken = "<pad>";
+    /// <summary>The vocabulary entry of <see cref="UnknownId"/>.</summary>
     public const string UnknownToken = "<unk>";
     /// <summary>Ids 0 and 1 are reserved (padding and unknown).</summary>
     public const int ReservedIds = 2;
@@ -87,8 +91,10 @@ public sealed class WordTokenizer : Tokenizer
     /// <summary>The token of each id (index = id).</summary>
     public IReadOnlyList<string> Vocabulary => _tokens;
 
+    /// <summary>Splits words and punctuation.</summary>
     public override PreTokenizer PreTokenizer => WordOrPunctuation;
 
+    /// <summary>Lower-cases the text.</summary>
     public override Normalizer Normalizer => LowerCaseNormalizer.Instance;
 
     /// <summary>The id of <paramref name="token"/> (already lower-case), or <see cref="UnknownId"/>.</summary>
@@ -112,6 +118,7 @@ public sealed class WordTokenizer : Tokenizer
         return ids.ToArray();
     }
 
+    /// <inheritdoc/>
     protected override EncodeResults<EncodedToken> EncodeToTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
     {
         var pieces = Split(text, textSpan, settings, out var source, out var normalized);
@@ -127,6 +134,7 @@ public sealed class WordTokenizer : Tokenizer
         return new EncodeResults<EncodedToken> { Tokens = tokens, NormalizedText = normalized, CharsConsumed = tokens.Count == pieces.Count ? source.Length : consumed };
     }
 
+    /// <inheritdoc/>
     protected override EncodeResults<int> EncodeToIds(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
     {
         var pieces = Split(text, textSpan, settings, out var source, out var normalized);
@@ -141,12 +149,14 @@ public sealed class WordTokenizer : Tokenizer
         return new EncodeResults<int> { Tokens = ids, NormalizedText = normalized, CharsConsumed = ids.Count == pieces.Count ? source.Length : consumed };
     }
 
+    /// <inheritdoc/>
     protected override int CountTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
     {
         var pieces = Split(text, textSpan, settings, out _, out _);
         return Math.Min(pieces.Count, settings.MaxTokenCount);
     }
 
+    /// <inheritdoc/>
     protected override int GetIndexByTokenCount(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings, bool fromEnd,
         out string? normalizedString, out int tokenCount)
     {
@@ -173,6 +183,7 @@ public sealed class WordTokenizer : Tokenizer
         return text.ToString();
     }
 
+    /// <inheritdoc/>
     public override OperationStatus Decode(IEnumerable<int> ids, Span<char> destination, out int idsConsumed, out int charsWritten)
     {
         ArgumentNullException.ThrowIfNull(ids);

@@ -22,6 +22,7 @@ public sealed record ForecastMetrics
     public IReadOnlyList<double> MeanAbsolutePercentageError { get; }
     /// <summary>sMAPE per horizon step, in percent.</summary>
     public IReadOnlyList<double> SymmetricMeanAbsolutePercentageError { get; }
+    /// <summary>Horizon steps the metrics cover.</summary>
     public int Horizon => MeanAbsoluteError.Count;
 
     /// <summary>Metrics of forecasts against actuals, both [windows × <paramref name="horizon"/>] row-major.</summary>

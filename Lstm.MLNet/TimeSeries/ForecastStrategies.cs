@@ -21,7 +21,7 @@ public enum ForecastStrategy
 }
 
 /// <summary>Multi-step forecasts from a <see cref="SequenceRegressorNetwork"/> (values in the network's own units, e.g. standardised).</summary>
-public static class ForecastStrategies
+internal static class ForecastStrategies
 {
     /// <summary>Forecasts [windows × <paramref name="horizon"/>] with <paramref name="strategy"/> (for Direct, horizon must equal the network's outputs).</summary>
     public static float[] Forecast(ForecastStrategy strategy, SequenceRegressorNetwork network, ReadOnlySpan<float[]> windows, int horizon) =>

@@ -7,7 +7,7 @@ namespace Lstm.MLNet.TimeSeries;
 /// [f + q_low(h), f + q_high(h)]. Asymmetric when the model is biased, wider at far steps when the
 /// errors grow with the horizon. Stored as two float arrays, so it saves with a model.
 /// </summary>
-public sealed class ResidualIntervals
+internal sealed class ResidualIntervals
 {
     private readonly float[] _lowerOffsets, _upperOffsets;
 

@@ -8,7 +8,7 @@ namespace Lstm.MLNet.TimeSeries;
 /// de-standardise → inverse transform. Holds no observations: callers pass the tail of the series they keep. One
 /// instance per thread (the network's workspaces): use <see cref="CreateInferenceCopy"/> for another.
 /// </summary>
-public sealed class SeriesForecaster
+internal sealed class SeriesForecaster
 {
     public SeriesForecaster(SequenceRegressorNetwork network, Standardizer scaler, SeriesTransformKind transform, ForecastStrategy strategy,
         int windowSize, int horizon, int covariates)

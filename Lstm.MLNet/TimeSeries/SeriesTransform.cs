@@ -9,6 +9,7 @@ namespace Lstm.MLNet.TimeSeries;
 /// </summary>
 public enum SeriesTransformKind
 {
+    /// <summary>The series as it is.</summary>
     None = 0,
     /// <summary>ln(x): needs positive values.</summary>
     Log = 1,
@@ -22,7 +23,8 @@ public enum SeriesTransformKind
     LogSeasonalDifference = 5,
 }
 
-public static class SeriesTransform
+/// <summary>The series transforms of <see cref="SeriesTransformKind"/> and their inverses, for baselines that work in the forecaster's space.</summary>
+internal static class SeriesTransform
 {
     /// <summary>Whether the kind differences at the seasonal period (and so needs one).</summary>
     public static bool IsSeasonal(SeriesTransformKind kind) => kind is SeriesTransformKind.SeasonalDifference or SeriesTransformKind.LogSeasonalDifference;

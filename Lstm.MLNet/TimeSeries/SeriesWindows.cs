@@ -7,7 +7,7 @@ namespace Lstm.MLNet.TimeSeries;
 /// series value followed by that step's covariates, so F = 1 + covariates; covariates are only read
 /// inside the window (their future is not assumed known).
 /// </summary>
-public sealed class SeriesWindows
+internal sealed class SeriesWindows
 {
     private SeriesWindows(float[][] inputs, float[] targets, int[] starts, int windowSize, int horizon, int featuresPerStep)
     {

@@ -5,7 +5,7 @@ namespace Lstm.MLNet.TimeSeries;
 /// deviation, as scikit-learn's <c>StandardScaler</c>). A feature whose training values do not vary gets
 /// std 1, so it maps to 0 instead of NaN. Stored as two float arrays, so it saves with a model.
 /// </summary>
-public sealed class Standardizer
+internal sealed class Standardizer
 {
     private readonly float[] _means, _deviations;
 

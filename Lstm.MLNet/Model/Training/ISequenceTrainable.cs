@@ -8,7 +8,7 @@ namespace Lstm.MLNet.Model.Training;
 /// </summary>
 /// <typeparam name="TSequence">One input sequence (e.g. <c>int[]</c> token ids).</typeparam>
 /// <typeparam name="TTarget">One target (e.g. a class index).</typeparam>
-public interface ISequenceTrainable<TSequence, TTarget>
+internal interface ISequenceTrainable<TSequence, TTarget>
 {
     /// <summary>The number of steps of <paramref name="sequence"/>: batches group sequences of similar length.</summary>
     int LengthOf(TSequence sequence);
@@ -27,4 +27,4 @@ public interface ISequenceTrainable<TSequence, TTarget>
 }
 
 /// <summary>Sums over evaluated sequences: the loss, and the metric (for a classifier, the number of correct predictions; NaN for none, e.g. a regressor).</summary>
-public readonly record struct SequenceEvaluation(double LossSum, double MetricSum);
+internal readonly record struct SequenceEvaluation(double LossSum, double MetricSum);

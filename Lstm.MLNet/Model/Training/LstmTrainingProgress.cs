@@ -20,6 +20,7 @@ public sealed record LstmTrainingProgress(int Epoch, int MaxEpochs, double Train
     /// <summary>Validation sequences evaluated after the epoch (0 without validation data).</summary>
     public int ValidationSequences { get; init; }
 
+    /// <summary>One line: epoch, losses, accuracy, speed.</summary>
     public override string ToString() =>
         $"epoch {Epoch}/{MaxEpochs}: train loss {TrainLoss:F4}"
         + (ValidationLoss is double vl ? $", validation loss {vl:F4}" : "")

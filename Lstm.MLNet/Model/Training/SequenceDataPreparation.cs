@@ -1,7 +1,7 @@
 namespace Lstm.MLNet.Model.Training;
 
 /// <summary>Data preparation shared by training and prediction, so both treat sequences the same way.</summary>
-public static class SequenceDataPreparation
+internal static class SequenceDataPreparation
 {
     /// <summary>
     /// Splits <paramref name="count"/> examples into training and validation indices: a seeded shuffle, then

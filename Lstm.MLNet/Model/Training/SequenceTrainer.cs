@@ -8,7 +8,7 @@ namespace Lstm.MLNet.Model.Training;
 /// and cancellation that stops cleanly with the best weights so far. Deterministic for a seed (the network
 /// must be too). Task-specific work (reading data, tokenising, the loss) stays in the network and its caller.
 /// </summary>
-public static class SequenceTrainer
+internal static class SequenceTrainer
 {
     /// <summary>Sequences per evaluation call (bounds the network's inference workspaces).</summary>
     private const int EvaluationBatchSize = 256;

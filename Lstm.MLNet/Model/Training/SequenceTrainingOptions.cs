@@ -1,7 +1,7 @@
 namespace Lstm.MLNet.Model.Training;
 
 /// <summary>How <see cref="SequenceTrainer"/> runs epochs (the network's own hyperparameters live in its options).</summary>
-public sealed record SequenceTrainingOptions
+internal sealed record SequenceTrainingOptions
 {
     /// <summary>Sequences per optimizer step.</summary>
     public int BatchSize { get; init; } = 32;
@@ -34,4 +34,4 @@ public sealed record SequenceTrainingOptions
 /// <param name="BestEpoch">The epoch whose weights the network holds now (0 when training was cancelled before the first epoch finished: the network then holds the weights of the last step taken).</param>
 /// <param name="StoppedEarly">True when early stopping ended training before MaxEpochs.</param>
 /// <param name="Cancelled">True when the cancellation token ended training.</param>
-public sealed record SequenceTrainingResult(IReadOnlyList<LstmTrainingProgress> History, int BestEpoch, bool StoppedEarly, bool Cancelled);
+internal sealed record SequenceTrainingResult(IReadOnlyList<LstmTrainingProgress> History, int BestEpoch, bool StoppedEarly, bool Cancelled);

@@ -1,15 +1,8 @@
-using System.Collections.Concurrent;
-using Lstm.MLNet;
 using Lstm.MLNet.Model;
 using Lstm.MLNet.TimeSeries;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
-
-[assembly: LoadableClass(typeof(LstmSequenceRegressionTransformer), null, typeof(SignatureLoadModel),
-    LstmSequenceRegressionTransformer.UserName, LstmSequenceRegressionTransformer.LoaderSignature)]
-[assembly: LoadableClass(typeof(IRowMapper), typeof(LstmSequenceRegressionTransformer), null, typeof(SignatureLoadRowMapper),
-    LstmSequenceRegressionTransformer.UserName, LstmSequenceRegressionTransformer.LoaderSignature)]
 
 namespace Lstm.MLNet;
 
@@ -25,70 +18,68 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
     internal const string LoaderSignature = "LstmSequenceRegressor";
     internal const string UserName = "LSTM Sequence Regressor";
 
-    private readonly SequenceRegressorNetwork _network;
-    private readonly ConcurrentBag<Workspace> _workspaces = new();
+    private readonly SequenceRegressorModel _model;   // network, scalers and the input rule training used
+    private readonly WorkspacePool<Workspace> _workspaces;
     private readonly LstmSequenceRegressorOptions _options;
-    private readonly Standardizer? _inputScaler, _targetScaler;
     private readonly LstmTrainingProgress[] _history;
 
     internal LstmSequenceRegressionTransformer(IHostEnvironment environment, string inputColumnName, string labelColumnName, bool labelIsVector,
-        LstmSequenceRegressorOptions options, SequenceRegressorNetwork network, Standardizer? inputScaler, Standardizer? targetScaler,
-        IReadOnlyList<LstmTrainingProgress> history, int bestEpoch)
+        LstmSequenceRegressorOptions options, SequenceRegressorModel model, IReadOnlyList<LstmTrainingProgress> history, int bestEpoch)
         : base(environment.Register(nameof(LstmSequenceRegressionTransformer)))
     {
         InputColumnName = inputColumnName;
         LabelColumnName = labelColumnName;
         LabelIsVector = labelIsVector;
-        _options = (LstmSequenceRegressorOptions)options.Clone();
-        _options.ValidationSet = null;
-        _options.Progress = null;
-        _options.CancellationToken = default;
-        _network = network;
-        _inputScaler = inputScaler;
-        _targetScaler = targetScaler;
+        _options = SavedOptions.Of(options);
+        _workspaces = new(() => new Workspace(this));
+        _model = model;
         _history = history.ToArray();
         BestEpoch = bestEpoch;
     }
 
+    /// <summary>Always <see cref="LstmTask.Regression"/>.</summary>
     public override LstmTask Task => LstmTask.Regression;
+    /// <summary>The float-vector sequence column the model reads.</summary>
     public override string InputColumnName { get; }
+    /// <summary>The training label's column name.</summary>
     public string LabelColumnName { get; }
     /// <summary>True when the label (and so the Score) is a vector of <see cref="Outputs"/> values.</summary>
     public bool LabelIsVector { get; }
+    /// <inheritdoc/>
     public override LstmOptions Options => _options.Clone();
-    public int FeaturesPerStep => _network.FeaturesPerStep;
+    /// <summary>F: values per time step.</summary>
+    public int FeaturesPerStep => _model.FeaturesPerStep;
     /// <summary>K: values predicted per row.</summary>
-    public int Outputs => _network.Outputs;
+    public int Outputs => _model.Outputs;
     /// <summary>The input standardisation learned at Fit (null when <see cref="LstmSequenceRegressorOptions.Standardize"/> was off).</summary>
-    public Standardizer? InputStandardizer => _inputScaler;
+    internal Standardizer? InputStandardizer => _model.InputScaler;
     /// <summary>The label standardisation learned at Fit (null when off).</summary>
-    public Standardizer? LabelStandardizer => _targetScaler;
+    internal Standardizer? LabelStandardizer => _model.TargetScaler;
+    /// <inheritdoc/>
     public override IReadOnlyList<LstmTrainingProgress> TrainingHistory => _history;
+    /// <inheritdoc/>
     public override int BestEpoch { get; }
 
     /// <summary>The prediction for one sequence of T·F values, in label units (a convenience outside a pipeline; the same as the pipeline gives).</summary>
     public float[] Predict(ReadOnlySpan<float> sequence)
     {
-        var workspace = Rent();
+        var workspace = _workspaces.Rent();
         try
         {
             var output = new float[Outputs];
             workspace.Predict(sequence, output, "the sequence", -1);
             return output;
         }
-        finally { _workspaces.Add(workspace); }
+        finally { _workspaces.Return(workspace); }
     }
 
-    private Workspace Rent() => _workspaces.TryTake(out var workspace) ? workspace : new Workspace(this);
-
+    /// <inheritdoc/>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
 
-    /// <summary>One thread's inference state: a view of the shared weights, the standardised copy of a row, the output.</summary>
+    /// <summary>One thread's inference state: the model's predictor, behind the row checks and the non-finite policy.</summary>
     private sealed class Workspace(LstmSequenceRegressionTransformer parent)
     {
-        private readonly SequenceRegressorNetwork _view = parent._network.CreateInferenceView();
-        private readonly float[][] _single = new float[1][];
-        private float[] _scaled = [];
+        private readonly SequenceRegressorModel.Predictor _predictor = parent._model.CreatePredictor();
 
         /// <summary>Writes the prediction in label units; NaN outputs for an empty or non-finite row when the policy skips such rows.</summary>
         public void Predict(ReadOnlySpan<float> sequence, Span<float> output, string column, long row)
@@ -106,61 +97,53 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
                 output.Fill(float.NaN);
                 return;
             }
-            if (_scaled.Length != sequence.Length) _scaled = new float[sequence.Length];
-            sequence.CopyTo(_scaled);
-            if (parent._inputScaler is { } scaler) scaler.Transform(_scaled);
-            _single[0] = _scaled;
-            _view.Predict(_single, output);
-            parent._targetScaler?.InverseTransform(output);
+            _predictor.Predict(sequence, output);
         }
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Persistence, version 0x00010001: input, label column names; bool label is vector; the shared options
+    // Persistence. Payload: input, label column names; bool label is vector; the shared options
     // (LstmModelFormat), features per step, outputs, standardize, non-finite policy, shuffle-validation flag;
     // the input and label standardisers (means, deviations) when standardising; history; best epoch; tensors.
+    // v2 (0x00020001) wraps it in a ModelEnvelope; v1 (0x00010001) wrote it straight into the stream.
     // ---------------------------------------------------------------------------------------------
 
-    private static VersionInfo GetVersionInfo() => new(
-        modelSignature: "LSTMSEQR",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
-        loaderSignatureAlt: null,
-        loaderAssemblyName: typeof(LstmSequenceRegressionTransformer).Assembly.FullName);
+    private static VersionInfo GetVersionInfo() => LstmModelFormat.VersionOf("LSTMSEQR", LoaderSignature);
 
+    /// <inheritdoc/>
     protected override void SaveModel(ModelSaveContext ctx)
     {
         Host.CheckValue(ctx, nameof(ctx));
         ctx.CheckAtModel();
         ctx.SetVersionInfo(GetVersionInfo());
-        var w = ctx.Writer;
-        w.Write(InputColumnName);
-        w.Write(LabelColumnName);
-        w.Write(_options.ScoreColumnName);
-        w.Write(LabelIsVector);
-        LstmModelFormat.WriteOptions(w, _options);
-        w.Write(FeaturesPerStep);
-        w.Write(Outputs);
-        w.Write(_options.Standardize);
-        w.Write((int)_options.NonFiniteValues);
-        w.Write(_options.ShuffleValidationSplit);
-        if (_options.Standardize)
+        ModelEnvelope.Write(ctx.Writer, ModelKind.SequenceRegressor, w =>
         {
-            foreach (var scaler in new[] { _inputScaler!, _targetScaler! })
+            w.Write(InputColumnName);
+            w.Write(LabelColumnName);
+            w.Write(_options.ScoreColumnName);
+            w.Write(LabelIsVector);
+            LstmModelFormat.WriteOptions(w, _options);
+            w.Write(FeaturesPerStep);
+            w.Write(Outputs);
+            w.Write(_options.Standardize);
+            w.Write((int)_options.NonFiniteValues);
+            w.Write(_options.ShuffleValidationSplit);
+            if (_options.Standardize)
             {
-                LstmModelFormat.WriteFloats(w, scaler.Means);
-                LstmModelFormat.WriteFloats(w, scaler.StandardDeviations);
+                foreach (var scaler in new[] { _model.InputScaler!, _model.TargetScaler! })
+                {
+                    LstmModelFormat.WriteFloats(w, scaler.Means);
+                    LstmModelFormat.WriteFloats(w, scaler.StandardDeviations);
+                }
             }
-        }
-        LstmModelFormat.WriteHistory(w, _history);
-        w.Write(BestEpoch);
-        LstmModelFormat.WriteTensors(w, _network.NamedParameters());
+            LstmModelFormat.WriteHistory(w, _history);
+            w.Write(BestEpoch);
+            LstmModelFormat.WriteTensors(w, _model.Network.NamedParameters());
+        });
     }
 
     private static LstmSequenceRegressionTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
-        LstmModelFormat.Load(env, ctx, GetVersionInfo(), "LSTM sequence regressor", c => Read(env, c.Reader));
+        LstmModelFormat.Load(env, ctx, GetVersionInfo(), "LSTM sequence regressor", [ModelKind.SequenceRegressor], (r, _) => Read(env, r));
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
         => Create(env, ctx).MakeRowMapper(inputSchema);
@@ -181,6 +164,8 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         catch (ArgumentException e) { throw new InvalidDataException($"The saved options are invalid: {e.Message}", e); }
         if (outputs < 1 || outputs > LstmModelFormat.MaxSavedCount || (!labelIsVector && outputs != 1))
             throw new InvalidDataException($"The model claims {outputs} outputs for a {(labelIsVector ? "vector" : "scalar")} label.");
+        var networkOptions = options.ToNetworkOptions(new SequenceRegressorOptions { Outputs = outputs });
+        networkOptions.Validate();   // the network's own checks (sizes, budget) before anything is allocated for it
         Standardizer? inputScaler = null, targetScaler = null;
         if (options.Standardize)
         {
@@ -190,10 +175,13 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         var history = LstmModelFormat.ReadHistory(r);
         int bestEpoch = r.ReadInt32();
         var tensors = LstmModelFormat.ReadTensors(r);
+        LstmModelFormat.CheckParameterCount(tensors, LstmModelFormat.ExpectedParameters(options.FeaturesPerStep, options.HiddenSize,
+            options.NumberOfLayers, options.Bidirectional, outputs));
 
-        var network = new SequenceRegressorNetwork(options.FeaturesPerStep, LstmEstimator.RegressorNetworkOptions(options, outputs));
+        var network = new SequenceRegressorNetwork(options.FeaturesPerStep, networkOptions);
         network.LoadParameters(tensors);
-        return new LstmSequenceRegressionTransformer(env, input, label, labelIsVector, options, network, inputScaler, targetScaler, history, bestEpoch);
+        return new LstmSequenceRegressionTransformer(env, input, label, labelIsVector, options,
+            new SequenceRegressorModel(network, inputScaler, targetScaler, options.MaxSequenceLength), history, bestEpoch);
     }
 
     private static Standardizer ReadScaler(BinaryReader r, int expected, string what)
@@ -205,57 +193,33 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         return new Standardizer(means, deviations);
     }
 
-    private sealed class Mapper : MapperBase
+    private sealed class Mapper : LstmRowMapper
     {
         private readonly LstmSequenceRegressionTransformer _parent;
-        private readonly DataViewSchema.Column _input;
 
         public Mapper(LstmSequenceRegressionTransformer parent, DataViewSchema inputSchema)
-            : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
+            : base(parent, parent.Host, inputSchema)
         {
             _parent = parent;
-            _input = inputSchema.GetColumnOrNull(parent.InputColumnName)
-                ?? throw LstmColumns.MissingColumn("input", parent.InputColumnName, inputSchema.Select(c => c.Name));
-            SequenceRows.CheckInput(_input);
+            SequenceRows.CheckInput(Input);
         }
 
         protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
         {
-            uint setId = InputSchema.GetMaxAnnotationKind(out _, AnnotationUtils.Kinds.ScoreColumnSetId) + 1;
-            var annotations = new DataViewSchema.Annotations.Builder();
-            annotations.Add(AnnotationUtils.Kinds.ScoreColumnSetId, AnnotationUtils.ScoreColumnSetIdType, (ref uint value) => value = setId);
-            annotations.Add(AnnotationUtils.Kinds.ScoreColumnKind, TextDataViewType.Instance,
-                (ref ReadOnlyMemory<char> value) => value = AnnotationUtils.Const.ScoreColumnKind.Regression.AsMemory());
-            annotations.Add(AnnotationUtils.Kinds.ScoreValueKind, TextDataViewType.Instance,
-                (ref ReadOnlyMemory<char> value) => value = AnnotationUtils.Const.ScoreValueKind.Score.AsMemory());
+            var annotations = ScoreAnnotations.Of(ScoreAnnotations.NextSetId(InputSchema), AnnotationUtils.Const.ScoreColumnKind.Regression,
+                AnnotationUtils.Const.ScoreValueKind.Score);
             DataViewType type = _parent.LabelIsVector ? new VectorDataViewType(NumberDataViewType.Single, _parent.Outputs) : NumberDataViewType.Single;
-            return [new(_parent._options.ScoreColumnName, type, annotations.ToAnnotations())];
+            return [new(_parent._options.ScoreColumnName, type, annotations)];
         }
-
-        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
-        {
-            bool active = activeOutput(0);
-            int inputIndex = _input.Index;
-            return column => active && column == inputIndex;
-        }
-
-        protected override void SaveModel(ModelSaveContext ctx) => _parent.SaveModel(ctx);
 
         protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
         {
-            var workspace = _parent.Rent();
-            bool returned = false;
-            disposer = () =>
-            {
-                if (returned) return;
-                returned = true;
-                _parent._workspaces.Add(workspace);
-            };
-            var readFeatures = input.GetGetter<VBuffer<float>>(_input);
+            var workspace = _parent._workspaces.Rent(out disposer);
+            var readFeatures = input.GetGetter<VBuffer<float>>(Input);
             VBuffer<float> features = default;
             var output = new float[_parent.Outputs];
             long cached = -1;
-            string column = _input.Name;
+            string column = Input.Name;
             void EnsurePredicted()
             {
                 if (input.Position == cached) return;

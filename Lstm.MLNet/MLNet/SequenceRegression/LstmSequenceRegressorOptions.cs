@@ -16,17 +16,13 @@ public enum LstmNonFiniteValues
 /// </summary>
 public sealed class LstmSequenceRegressorOptions : LstmOptions
 {
+    /// <summary>Options with the regressor's defaults (input "Features", unidirectional, last-state pooling, no dropout, no length limit).</summary>
     public LstmSequenceRegressorOptions()
     {
         FeatureColumnName = "Features";
-        Bidirectional = false;
-        Dropout = 0f;
-        Pooling = LstmPooling.Last;
-        MaxSequenceLength = 0;
+        UseNumericSequenceDefaults();
         MaxEpochs = 100;
         EarlyStoppingPatience = 10;
-        LearningRate = 3e-3;
-        GradientClipNorm = 1f;
     }
 
     /// <summary>F: values per time step (a row's vector holds T·F values, step by step).</summary>
@@ -38,6 +34,7 @@ public sealed class LstmSequenceRegressorOptions : LstmOptions
     /// </summary>
     public bool Standardize { get; set; } = true;
 
+    /// <summary>What to do with a NaN or ±∞ in a row (see <see cref="LstmNonFiniteValues"/>).</summary>
     public LstmNonFiniteValues NonFiniteValues { get; set; } = LstmNonFiniteValues.Throw;
 
     /// <summary>
@@ -59,8 +56,7 @@ public sealed class LstmSequenceRegressorOptions : LstmOptions
     {
         if (options is LstmSequenceRegressorOptions regressor) return (LstmSequenceRegressorOptions)regressor.Clone();
         var result = new LstmSequenceRegressorOptions();
-        foreach (var property in typeof(LstmOptions).GetProperties().Where(p => p.CanWrite))
-            property.SetValue(result, property.GetValue(options));
+        options.CopyTo(result);
         return result;
     }
 }

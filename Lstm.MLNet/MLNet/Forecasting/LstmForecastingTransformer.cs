@@ -1,12 +1,8 @@
-using Lstm.MLNet;
 using Lstm.MLNet.Model;
 using Lstm.MLNet.TimeSeries;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
-
-[assembly: LoadableClass(typeof(LstmForecastingTransformer), null, typeof(SignatureLoadModel),
-    LstmForecastingTransformer.UserName, LstmForecastingTransformer.LoaderSignature)]
 
 namespace Lstm.MLNet;
 
@@ -38,10 +34,7 @@ public sealed class LstmForecastingTransformer : ITransformer
         ResidualIntervals intervals, float[] tail, float[] covariateTail, IReadOnlyList<LstmTrainingProgress> history, int bestEpoch)
     {
         _host = environment.Register(nameof(LstmForecastingTransformer));
-        _options = (LstmForecastingOptions)options.Clone();
-        _options.ValidationSet = null;
-        _options.Progress = null;
-        _options.CancellationToken = default;
+        _options = SavedOptions.Of(options);
         _forecaster = forecaster;
         _intervals = intervals;
         if (tail.Length != forecaster.TailLength || covariateTail.Length != forecaster.WindowSize * forecaster.Covariates)
@@ -54,14 +47,18 @@ public sealed class LstmForecastingTransformer : ITransformer
 
     /// <summary>The options the model was trained with.</summary>
     public LstmForecastingOptions Options => (LstmForecastingOptions)_options.Clone();
+    /// <summary>One entry per finished training epoch.</summary>
     public IReadOnlyList<LstmTrainingProgress> TrainingHistory => _history;
+    /// <summary>The epoch whose weights the model holds.</summary>
     public int BestEpoch { get; }
+    /// <summary>Values forecast ahead.</summary>
     public int Horizon => _forecaster.Horizon;
     /// <summary>The interval offsets learned from the validation residuals.</summary>
-    public ResidualIntervals Intervals => _intervals;
+    internal ResidualIntervals Intervals => _intervals;
     /// <summary>The last observations the model holds (oldest first): the state a forecast starts from.</summary>
     public IReadOnlyList<float> LastObservations => _tail;
 
+    /// <summary>False: each forecast depends on the rows before it.</summary>
     public bool IsRowToRowMapper => false;
 
     /// <summary>The forecast of the next Horizon values after the model's state.</summary>
@@ -86,6 +83,7 @@ public sealed class LstmForecastingTransformer : ITransformer
     internal string InputColumnName => _options.InputColumnName;
     internal IReadOnlyList<string> CovariateColumnNames => _options.CovariateColumnNames;
 
+    /// <summary>The input schema with Forecast, LowerBound and UpperBound (vectors of <see cref="Horizon"/> values) added.</summary>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
@@ -100,6 +98,7 @@ public sealed class LstmForecastingTransformer : ITransformer
 
     private string[] OutputNames => [_options.OutputColumnName, _options.ConfidenceLowerBoundColumn, _options.ConfidenceUpperBoundColumn];
 
+    /// <summary>Throws <see cref="NotSupportedException"/>: the forecaster is not a row-to-row mapper.</summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
         throw new NotSupportedException("An LSTM forecast depends on the rows before it, so the forecaster is not a row-to-row mapper: " +
             "use Transform on the series in order, or CreateForecastingEngine() for one forecast at a time (a PredictionEngine cannot serve it).");
@@ -127,52 +126,48 @@ public sealed class LstmForecastingTransformer : ITransformer
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Persistence, version 0x00010001: the shared options (LstmModelFormat); series, covariate and output column
-    // names; window, horizon, train size, confidence, strategy, transform; the scaler; the interval offsets; the
-    // state (tail, covariate tail); history; best epoch; tensors.
+    // Persistence. Payload: the shared options (LstmModelFormat); series, covariate and output column names;
+    // window, horizon, train size, confidence, strategy, transform; the scaler; the interval offsets; the state
+    // (tail, covariate tail); history; best epoch; tensors. v2 (0x00020001) wraps it in a ModelEnvelope, so the
+    // scaler and the checkpointed state are under the same hash as the weights; v1 (0x00010001) wrote it straight.
     // ---------------------------------------------------------------------------------------------
 
-    private static VersionInfo GetVersionInfo() => new(
-        modelSignature: "LSTMFCST",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
-        loaderSignatureAlt: null,
-        loaderAssemblyName: typeof(LstmForecastingTransformer).Assembly.FullName);
+    private static VersionInfo GetVersionInfo() => LstmModelFormat.VersionOf("LSTMFCST", LoaderSignature);
 
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         _host.CheckValue(ctx, nameof(ctx));
         ctx.CheckAtModel();
         ctx.SetVersionInfo(GetVersionInfo());
-        var w = ctx.Writer;
-        LstmModelFormat.WriteOptions(w, _options);
-        w.Write(_options.InputColumnName);
-        w.Write(_options.CovariateColumnNames.Length);
-        foreach (var name in _options.CovariateColumnNames) w.Write(name);
-        w.Write(_options.OutputColumnName); w.Write(_options.ConfidenceLowerBoundColumn); w.Write(_options.ConfidenceUpperBoundColumn);
-        w.Write(_options.WindowSize); w.Write(_options.Horizon); w.Write(_options.TrainSize); w.Write(_options.ConfidenceLevel);
-        w.Write((int)_options.Strategy); w.Write((int)_options.Transform);
-        LstmModelFormat.WriteFloats(w, _forecaster.Scaler.Means);
-        LstmModelFormat.WriteFloats(w, _forecaster.Scaler.StandardDeviations);
-        LstmModelFormat.WriteFloats(w, _intervals.LowerOffsets);
-        LstmModelFormat.WriteFloats(w, _intervals.UpperOffsets);
-        LstmModelFormat.WriteFloats(w, _tail);
-        LstmModelFormat.WriteFloats(w, _covariateTail);
-        LstmModelFormat.WriteHistory(w, _history);
-        w.Write(BestEpoch);
-        LstmModelFormat.WriteTensors(w, _forecaster.Network.NamedParameters());
+        ModelEnvelope.Write(ctx.Writer, ModelKind.Forecaster, w =>
+        {
+            LstmModelFormat.WriteOptions(w, _options);
+            w.Write(_options.InputColumnName);
+            w.Write(_options.CovariateColumnNames.Length);
+            foreach (var name in _options.CovariateColumnNames) w.Write(name);
+            w.Write(_options.OutputColumnName); w.Write(_options.ConfidenceLowerBoundColumn); w.Write(_options.ConfidenceUpperBoundColumn);
+            w.Write(_options.WindowSize); w.Write(_options.Horizon); w.Write(_options.TrainSize); w.Write(_options.ConfidenceLevel);
+            w.Write((int)_options.Strategy); w.Write((int)_options.Transform);
+            LstmModelFormat.WriteFloats(w, _forecaster.Scaler.Means);
+            LstmModelFormat.WriteFloats(w, _forecaster.Scaler.StandardDeviations);
+            LstmModelFormat.WriteFloats(w, _intervals.LowerOffsets);
+            LstmModelFormat.WriteFloats(w, _intervals.UpperOffsets);
+            LstmModelFormat.WriteFloats(w, _tail);
+            LstmModelFormat.WriteFloats(w, _covariateTail);
+            LstmModelFormat.WriteHistory(w, _history);
+            w.Write(BestEpoch);
+            LstmModelFormat.WriteTensors(w, _forecaster.Network.NamedParameters());
+        });
     }
 
     private static LstmForecastingTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
-        LstmModelFormat.Load(env, ctx, GetVersionInfo(), "LSTM forecaster", c => Read(env, c.Reader));
+        LstmModelFormat.Load(env, ctx, GetVersionInfo(), "LSTM forecaster", [ModelKind.Forecaster], (r, _) => Read(env, r));
 
     private static LstmForecastingTransformer Read(IHostEnvironment env, BinaryReader r)
     {
         var options = LstmModelFormat.ReadOptions(r, new LstmForecastingOptions());
         options.InputColumnName = r.ReadString();
-        options.CovariateColumnNames = new string[LstmModelFormat.CheckCount(r.ReadInt32(), "covariates")];
+        options.CovariateColumnNames = new string[LstmModelFormat.CheckCount(r, r.ReadInt32(), 1, "covariates")];
         for (int i = 0; i < options.CovariateColumnNames.Length; i++) options.CovariateColumnNames[i] = r.ReadString();
         options.OutputColumnName = r.ReadString(); options.ConfidenceLowerBoundColumn = r.ReadString(); options.ConfidenceUpperBoundColumn = r.ReadString();
         options.WindowSize = r.ReadInt32(); options.Horizon = r.ReadInt32(); options.TrainSize = r.ReadInt32(); options.ConfidenceLevel = r.ReadSingle();
@@ -180,6 +175,8 @@ public sealed class LstmForecastingTransformer : ITransformer
         try { options.ValidateForecasting(); }
         catch (ArgumentException e) { throw new InvalidDataException($"The saved options are invalid: {e.Message}", e); }
         int C = options.CovariateColumnNames.Length;
+        var networkOptions = options.ToNetworkOptions(new SequenceRegressorOptions { Outputs = options.Outputs });
+        networkOptions.Validate();   // the network's own checks (sizes, budget) before anything is allocated for it
         var scaler = new Standardizer(LstmModelFormat.ReadFloats(r, "means"), LstmModelFormat.ReadFloats(r, "deviations"));
         var intervals = new ResidualIntervals(LstmModelFormat.ReadFloats(r, "lower offsets"), LstmModelFormat.ReadFloats(r, "upper offsets"), options.ConfidenceLevel);
         var tail = LstmModelFormat.ReadFloats(r, "observations");
@@ -188,8 +185,13 @@ public sealed class LstmForecastingTransformer : ITransformer
         int bestEpoch = r.ReadInt32();
         var tensors = LstmModelFormat.ReadTensors(r);
         if (intervals.Horizon != options.Horizon) throw new InvalidDataException($"The saved intervals cover {intervals.Horizon} steps; the horizon is {options.Horizon}.");
+        if (tail.Length != (long)options.WindowSize + SeriesTransform.Lag(options.Transform) || covariateTail.Length != (long)options.WindowSize * C)
+            throw new InvalidDataException($"The saved state holds {tail.Length} observations and {covariateTail.Length} covariate values; " +
+                $"window {options.WindowSize} with the {options.Transform} transform and {C} covariate(s) needs {options.WindowSize + SeriesTransform.Lag(options.Transform)} and {(long)options.WindowSize * C}.");
+        LstmModelFormat.CheckParameterCount(tensors, LstmModelFormat.ExpectedParameters(1 + C, options.HiddenSize, options.NumberOfLayers,
+            options.Bidirectional, options.Outputs));
 
-        var network = new SequenceRegressorNetwork(1 + C, LstmForecastingEstimator.NetworkOptions(options));
+        var network = new SequenceRegressorNetwork(1 + C, networkOptions);
         network.LoadParameters(tensors);
         var forecaster = new SeriesForecaster(network, scaler, options.Transform, options.Strategy, options.WindowSize, options.Horizon, C);
         return new LstmForecastingTransformer(env, options, forecaster, intervals, tail, covariateTail, history, bestEpoch);

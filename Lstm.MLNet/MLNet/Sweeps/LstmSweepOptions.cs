@@ -12,7 +12,9 @@ public sealed class LstmSweepOptions
 {
     /// <summary>The task; inferred from the label column's type when null (Boolean → binary, key or text → multiclass, Single → sequence regression).</summary>
     public LstmTask? Task { get; set; }
+    /// <summary>The label: Boolean (binary), key (multiclass) or Single (regression).</summary>
     public string LabelColumnName { get; set; } = "Label";
+    /// <summary>The text input column.</summary>
     public string TextColumnName { get; set; } = "Text";
     /// <summary>A key-typed token vector column to read instead of <see cref="TextColumnName"/>; for regression, the float-vector sequence column.</summary>
     public string? FeatureColumnName { get; set; }
@@ -63,7 +65,9 @@ public sealed class LstmSweepOptions
     /// <summary>Whether the best configuration is trained once more on all the data after the sweep (its model is <see cref="LstmSweepResult.BestRun"/>'s).</summary>
     public bool RefitBestOnAllData { get; set; } = true;
 
+    /// <summary>Receives each trial's result as it finishes.</summary>
     public IProgress<LstmTrialResult>? Progress { get; set; }
+    /// <summary>Stops the sweep cleanly with the best run so far.</summary>
     public CancellationToken CancellationToken { get; set; }
 
     internal void Validate()

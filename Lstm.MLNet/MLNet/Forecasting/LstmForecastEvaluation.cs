@@ -10,6 +10,7 @@ namespace Lstm.MLNet;
 /// </summary>
 public static class LstmForecastEvaluation
 {
+    /// <summary>MAE, RMSE, MAPE and sMAPE per horizon step of a scored view whose label and score are vectors of the horizon's length.</summary>
     public static ForecastMetrics Evaluate(IDataView scored, string labelColumnName = "Label", string scoreColumnName = "Score")
     {
         ArgumentNullException.ThrowIfNull(scored);

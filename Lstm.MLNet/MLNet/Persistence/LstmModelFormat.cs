@@ -6,9 +6,10 @@ namespace Lstm.MLNet;
 
 /// <summary>
 /// The pieces every saved LSTM model writes the same way (little-endian, <see cref="BinaryWriter"/>): the options,
-/// the training history, and the weight tensors followed by a checksum. Readers check every count against
-/// <see cref="MaxSavedCount"/> and throw <see cref="InvalidDataException"/> or <see cref="EndOfStreamException"/> on
-/// anything malformed, so a loader can read everything before it builds anything.
+/// the training history, and the weight tensors followed by a checksum; and the loader factories' common part, which
+/// reads format v2 (a verified <see cref="ModelEnvelope"/>) or v1. Readers check every count against
+/// <see cref="MaxSavedCount"/> and the bytes that remain, and throw <see cref="InvalidDataException"/> or
+/// <see cref="EndOfStreamException"/> on anything malformed, so a loader reads everything before it builds anything.
 /// </summary>
 internal static class LstmModelFormat
 {
@@ -20,7 +21,8 @@ internal static class LstmModelFormat
     /// reads with <paramref name="read"/>, turning any malformed-data failure into one <see cref="InvalidDataException"/>
     /// that names the component (<paramref name="what"/>), so a truncated or corrupted zip never half-loads.
     /// </summary>
-    public static T Load<T>(IHostEnvironment env, ModelLoadContext ctx, VersionInfo version, string what, Func<ModelLoadContext, T> read)
+    public static T Load<T>(IHostEnvironment env, ModelLoadContext ctx, VersionInfo version, string what, ModelKind[] kinds,
+        Func<BinaryReader, ModelKind?, T> read)
     {
         Contracts.CheckValue(env, nameof(env));
         env.CheckValue(ctx, nameof(ctx));
@@ -28,16 +30,85 @@ internal static class LstmModelFormat
         ctx.CheckAtModel(version);
         try
         {
-            return read(ctx);
+            uint written = ctx.Header.ModelVerWritten;
+            if (written == FirstVersion)
+            {
+                // v1: fields straight in ML.NET's stream, only the weights under a checksum. A v2 stream whose header
+                // version was damaged into v1's would parse as garbage: its marker says what it is.
+                if (ModelEnvelope.StartsWithMarker(ctx.Reader))
+                    throw new InvalidDataException("The model header says format v1 but the stream is v2: the header is damaged.");
+                return read(ctx.Reader, null);
+            }
+            if (written != EnvelopeVersion)
+                throw new InvalidDataException($"The model header's version is 0x{written:X8}; this library writes 0x{EnvelopeVersion:X8} and reads it and 0x{FirstVersion:X8}.");
+            using var payload = ModelEnvelope.Read(ctx.Reader, out var kind, kinds);
+            var model = read(payload, kind);
+            ModelEnvelope.CheckFullyRead(payload);
+            return model;
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or FormatException)
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"The {what} in this model is invalid: {e.Message}", e);
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or FormatException or OverflowException)
         {
             throw new InvalidDataException($"The {what} in this model is truncated or corrupted: {e.Message}", e);
         }
     }
 
-    public static int CheckCount(int count, string what) =>
-        count >= 0 && count <= MaxSavedCount ? count : throw new InvalidDataException($"The model claims {count} {what}.");
+    /// <summary>The first ML.NET model version of our loaders that holds a <see cref="ModelEnvelope"/> (format v2).</summary>
+    public const uint EnvelopeVersion = 0x00020001;
+    /// <summary>Format v1: the first release's layout, still read.</summary>
+    public const uint FirstVersion = 0x00010001;
+
+    /// <summary>The version info of one of our loaders: writes v2, reads v2 and v1.</summary>
+    public static VersionInfo VersionOf(string modelSignature, string loaderSignature) => new(
+        modelSignature: modelSignature,
+        verWrittenCur: EnvelopeVersion,
+        verReadableCur: EnvelopeVersion,
+        verWeCanReadBack: FirstVersion,
+        loaderSignature: loaderSignature,
+        loaderSignatureAlt: null,
+        loaderAssemblyName: typeof(LstmModelFormat).Assembly.FullName);
+
+    /// <summary>
+    /// Checks a declared count before anything of that size is allocated: within <see cref="MaxSavedCount"/> and, at
+    /// <paramref name="bytesEach"/> bytes per item at least, within the bytes that remain in the stream.
+    /// </summary>
+    public static int CheckCount(BinaryReader r, int count, int bytesEach, string what)
+    {
+        long remaining = r.BaseStream.CanSeek ? r.BaseStream.Length - r.BaseStream.Position : long.MaxValue;
+        if (count < 0 || count > MaxSavedCount || (long)count * bytesEach > remaining)
+            throw new InvalidDataException($"The model claims {count} {what}; {remaining} byte(s) remain to hold them.");
+        return count;
+    }
+
+    /// <summary>
+    /// Parameters of an LSTM stack of <paramref name="layers"/> × <paramref name="hidden"/> over <paramref name="input"/>
+    /// features, its dense head to <paramref name="outputs"/> and an optional embedding (<paramref name="embedding"/> values),
+    /// in checked 64-bit arithmetic: what the saved options imply, compared with the saved tensors before any network is built.
+    /// </summary>
+    public static long ExpectedParameters(long input, long hidden, long layers, bool bidirectional, long outputs, long embedding = 0)
+    {
+        checked
+        {
+            long directions = bidirectional ? 2 : 1, total = embedding;
+            for (long layer = 0; layer < layers; layer++)
+            {
+                long layerInput = layer == 0 ? input : directions * hidden;
+                total += directions * (4 * hidden * layerInput + 4 * hidden * hidden + 8 * hidden);
+            }
+            return total + outputs * directions * hidden + outputs;
+        }
+    }
+
+    /// <summary>Throws unless the saved tensors hold exactly the parameters the saved options imply.</summary>
+    public static void CheckParameterCount((string Name, float[] Values)[] tensors, long expected)
+    {
+        long saved = tensors.Sum(t => (long)t.Values.Length);
+        if (saved != expected)
+            throw new InvalidDataException($"The saved tensors hold {saved} values; the saved options imply {expected}.");
+    }
 
     public static void WriteOptions(BinaryWriter w, LstmOptions o)
     {
@@ -83,9 +154,11 @@ internal static class LstmModelFormat
         }
     }
 
+    private const int HistoryEntryBytes = 4 + 4 + 8 + 1 + 8 + 1 + 8 + 8 + 8 + 1 + 4 + 4;
+
     public static LstmTrainingProgress[] ReadHistory(BinaryReader r)
     {
-        var history = new LstmTrainingProgress[CheckCount(r.ReadInt32(), "training history entries")];
+        var history = new LstmTrainingProgress[CheckCount(r, r.ReadInt32(), HistoryEntryBytes, "training history entries")];
         for (int i = 0; i < history.Length; i++)
         {
             int epoch = r.ReadInt32(), maxEpochs = r.ReadInt32();
@@ -119,12 +192,12 @@ internal static class LstmModelFormat
 
     public static (string Name, float[] Values)[] ReadTensors(BinaryReader r)
     {
-        var tensors = new (string Name, float[] Values)[CheckCount(r.ReadInt32(), "tensors")];
+        var tensors = new (string Name, float[] Values)[CheckCount(r, r.ReadInt32(), 1 + 4, "tensors")];
         var checksum = new Fnv1a64();
         for (int i = 0; i < tensors.Length; i++)
         {
             string name = r.ReadString();
-            var values = new float[CheckCount(r.ReadInt32(), $"values in tensor '{name}'")];
+            var values = new float[CheckCount(r, r.ReadInt32(), sizeof(float), $"values in tensor '{name}'")];
             var bytes = MemoryMarshal.AsBytes(values.AsSpan());
             ReadExactly(r, bytes);
             checksum.Add(bytes);
@@ -145,7 +218,7 @@ internal static class LstmModelFormat
 
     public static float[] ReadFloats(BinaryReader r, string what)
     {
-        var values = new float[CheckCount(r.ReadInt32(), what)];
+        var values = new float[CheckCount(r, r.ReadInt32(), sizeof(float), what)];
         ReadExactly(r, MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
     }

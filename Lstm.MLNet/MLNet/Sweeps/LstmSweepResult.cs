@@ -6,9 +6,11 @@ namespace Lstm.MLNet;
 /// <summary>One trial of a sweep: what it trained, what it measured.</summary>
 public sealed class LstmTrialResult
 {
+    /// <summary>The trial's number (0 = the default options).</summary>
     public int Id { get; init; }
     /// <summary>The successive-halving rung (0: the cheap first round).</summary>
     public int Rung { get; init; }
+    /// <summary>Completed, failed or pruned by successive halving.</summary>
     public TrialStatus Status { get; init; }
     /// <summary>The searched values of this trial.</summary>
     public required IReadOnlyDictionary<string, object> Configuration { get; init; }
@@ -16,10 +18,13 @@ public sealed class LstmTrialResult
     public required LstmOptions Options { get; set; }
     /// <summary>The metric's mean over the folds (NaN unless completed).</summary>
     public double Metric { get; init; }
+    /// <summary>The metric's standard deviation over the folds.</summary>
     public double MetricStandardDeviation { get; init; }
+    /// <summary>The metric of each fold.</summary>
     public IReadOnlyList<double> FoldMetrics { get; init; } = [];
     /// <summary>Training and evaluation time over all folds.</summary>
     public TimeSpan TrainingTime { get; init; }
+    /// <summary>Why the trial failed (null when it did not).</summary>
     public string? Error { get; init; }
     /// <summary>The trained pipeline: only on <see cref="LstmSweepResult.BestRun"/> (refitted on all data unless turned off).</summary>
     public ITransformer? Model { get; internal set; }
@@ -55,11 +60,15 @@ public sealed class LstmSweepResult
     public IReadOnlyList<LstmTrialResult> Trials { get; }
     /// <summary>The best completed trial of the highest rung reached; null when no trial completed.</summary>
     public LstmTrialResult? BestRun { get; }
+    /// <summary>The sweep's wall-clock time.</summary>
     public TimeSpan Elapsed { get; }
     /// <summary>True when cancellation or the time limit ended the sweep before its plan was done.</summary>
     public bool StoppedEarly { get; }
+    /// <summary>The metric trials are ranked by.</summary>
     public string MetricName { get; }
+    /// <summary>Whether a larger metric is better (accuracy) or worse (RMSE).</summary>
     public bool HigherIsBetter { get; }
+    /// <summary>The task swept.</summary>
     public LstmTask Task { get; }
 
     /// <summary>The leaderboard as CSV (best first; one column per searched option).</summary>

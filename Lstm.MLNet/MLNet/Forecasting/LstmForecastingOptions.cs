@@ -9,19 +9,15 @@ namespace Lstm.MLNet;
 /// </summary>
 public sealed class LstmForecastingOptions : LstmOptions
 {
+    /// <summary>Options with the forecaster's defaults (unidirectional, last-state pooling, no dropout, 15% validation).</summary>
     public LstmForecastingOptions()
     {
-        Bidirectional = false;
-        Dropout = 0f;
-        Pooling = LstmPooling.Last;
+        UseNumericSequenceDefaults();
         HiddenSize = 32;
         BatchSize = 16;
         MaxEpochs = 200;
         EarlyStoppingPatience = 20;
-        LearningRate = 3e-3;
-        GradientClipNorm = 1f;
         ValidationFraction = 0.15;
-        MaxSequenceLength = 0;
     }
 
     /// <summary>The series: a Single column, one observation per row, in time order.</summary>
@@ -30,7 +26,9 @@ public sealed class LstmForecastingOptions : LstmOptions
     public string[] CovariateColumnNames { get; set; } = [];
     /// <summary>The forecast: a vector of <see cref="Horizon"/> values.</summary>
     public string OutputColumnName { get; set; } = "Forecast";
+    /// <summary>The interval's lower bound: a vector of <see cref="Horizon"/> values.</summary>
     public string ConfidenceLowerBoundColumn { get; set; } = "LowerBound";
+    /// <summary>The interval's upper bound: a vector of <see cref="Horizon"/> values.</summary>
     public string ConfidenceUpperBoundColumn { get; set; } = "UpperBound";
     /// <summary>Observations the network reads per forecast.</summary>
     public int WindowSize { get; set; } = 12;
@@ -44,6 +42,9 @@ public sealed class LstmForecastingOptions : LstmOptions
     public ForecastStrategy Strategy { get; set; } = ForecastStrategy.Direct;
     /// <summary>Transform of the series before windowing (undone on the forecasts); e.g. LogDifference for a trend with growing seasonality.</summary>
     public SeriesTransformKind Transform { get; set; } = SeriesTransformKind.None;
+
+    /// <summary>The network's outputs per forecast: the horizon (direct) or one step (recursive).</summary>
+    internal int Outputs => Strategy == ForecastStrategy.Direct ? Horizon : 1;
 
     internal void ValidateForecasting()
     {

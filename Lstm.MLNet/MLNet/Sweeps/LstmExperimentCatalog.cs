@@ -10,6 +10,7 @@ namespace Lstm.MLNet;
 /// <summary><c>ml.Lstm()</c>: the entry point to LSTM experiments (hyper-parameter sweeps).</summary>
 public static class LstmMLContextExtensions
 {
+    /// <summary>The LSTM experiments of <paramref name="ml"/>: <c>ml.Lstm().Sweep(...)</c>.</summary>
     public static LstmExperimentCatalog Lstm(this MLContext ml) => new(ml ?? throw new ArgumentNullException(nameof(ml)));
 }
 

@@ -19,6 +19,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
     private readonly IHost _host;
     private readonly LstmForecastingOptions _options;
 
+    /// <summary>A forecaster estimator with <paramref name="options"/>, logging to <paramref name="ml"/>.</summary>
     public LstmForecastingEstimator(MLContext ml, LstmForecastingOptions options) : this((IHostEnvironment)ml, options)
     {
     }
@@ -33,6 +34,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         _options = (LstmForecastingOptions)options.Clone();
     }
 
+    /// <summary>Trains on the series in <paramref name="input"/> (rows in time order); the model holds the series' last observations as its state.</summary>
     public LstmForecastingTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -72,7 +74,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         var validation = windows.Slice(windowCount - validationCount, validationCount);
         float[][] Targets(SeriesWindows w) => Enumerable.Range(0, w.Count).Select(i => w.Targets.AsSpan(i * outputs, outputs).ToArray()).ToArray();
 
-        var network = new SequenceRegressorNetwork(1 + C, NetworkOptions(o));
+        var network = new SequenceRegressorNetwork(1 + C, o.ToNetworkOptions(new SequenceRegressorOptions { Outputs = o.Outputs }));
         channel.Info($"Forecasting '{seriesColumn.Name}' ({raw.Length} observations{(C > 0 ? $", {C} covariate(s)" : "")}, {o.Transform} transform): {train.Count} training and " +
                      $"{validation.Count} validation windows of {W} → {H} ({o.Strategy}); LSTM {o.NumberOfLayers}×{o.HiddenSize}; {network.Context}.");
         var result = SequenceTrainer.Train(network, train.Inputs, Targets(train), validation.Count > 0 ? validation.Inputs : null,
@@ -111,14 +113,8 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
     }
 
     /// <summary>The network's hyperparameters (also used when loading a saved model).</summary>
-    internal static SequenceRegressorOptions NetworkOptions(LstmForecastingOptions o) => new()
-    {
-        HiddenSize = o.HiddenSize, NumberOfLayers = o.NumberOfLayers, Bidirectional = o.Bidirectional, Dropout = o.Dropout,
-        RecurrentDropout = o.RecurrentDropout, Pooling = (SequencePoolingKind)o.Pooling, LearningRate = o.LearningRate,
-        Optimizer = (OptimizerKind)o.Optimizer, WeightDecay = o.WeightDecay, GradientClipNorm = o.GradientClipNorm, Seed = o.Seed,
-        NumberOfThreads = o.NumberOfThreads ?? 0, Outputs = o.Strategy == ForecastStrategy.Direct ? o.Horizon : 1,
-    };
 
+    /// <summary>Checks the series (and covariate) columns and adds Forecast, LowerBound and UpperBound.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
@@ -139,6 +135,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
 /// <summary><c>ml.Forecasting.ForecastByLstm(...)</c>, beside ML.NET's <c>ForecastBySsa</c>.</summary>
 public static class LstmForecastingCatalog
 {
+    /// <summary>An LSTM forecaster of a series, with SSA-style columns (<c>ForecastBySsa</c>'s names).</summary>
     public static LstmForecastingEstimator ForecastByLstm(this ForecastingCatalog catalog, LstmForecastingOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);

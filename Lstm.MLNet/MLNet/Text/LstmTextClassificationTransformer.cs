@@ -1,0 +1,269 @@
+using Lstm.MLNet.Model;
+using Lstm.MLNet.Text;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace Lstm.MLNet;
+
+/// <summary>
+/// A trained LSTM text classifier: adds Score, Probability and PredictedLabel (binary) or Score (class
+/// probabilities) and PredictedLabel (key) to the data, as ML.NET's own classifiers do, so the evaluators,
+/// <c>MapKeyToValue</c> and <c>PredictionEngine</c> work unchanged. Saved and loaded with
+/// <c>ml.Model.Save</c>/<c>ml.Model.Load</c> (weights, vocabulary, options and label key values in the zip).
+/// <para>Thread-safe: the weights are shared read-only, and each cursor or prediction engine rents its own
+/// inference workspace from a pool.</para>
+/// </summary>
+public sealed partial class LstmTextClassificationTransformer : LstmTransformer
+{
+    internal const string LoaderSignature = "LstmTextClassifier";
+    internal const string UserName = "LSTM Text Classifier";
+    private const string LabelSchemaStream = "LabelSchema";
+
+    private readonly TextClassifierModel _model;          // the weights, the vocabulary, the length rule training used
+    private readonly WorkspacePool<TextClassifierModel.Predictor> _workspaces;
+    private readonly DataViewSchema? _labelSchema;        // multiclass: the training label with its key values
+    private readonly LstmOptions _options;
+    private readonly string[] _classNames;
+
+    internal LstmTextClassificationTransformer(IHostEnvironment environment, LstmTask task, string inputColumnName, LstmInputKind inputKind,
+        string labelColumnName, LstmOptions options, TextClassifierModel model, DataViewSchema? labelSchema, IReadOnlyList<LstmTrainingProgress> history, int bestEpoch)
+        : base(environment.Register(nameof(LstmTextClassificationTransformer)))
+    {
+        _task = task;
+        _inputColumnName = inputColumnName;
+        InputKind = inputKind;
+        LabelColumnName = labelColumnName;
+        _options = SavedOptions.Of(options);
+        Tokenizer = model.Tokenizer;
+        VocabularySize = model.Network.VocabularySize;
+        _model = model;
+        _workspaces = new(_model.CreatePredictor);
+        _labelSchema = labelSchema;
+        _history = history.ToArray();
+        _bestEpoch = bestEpoch;
+        _classNames = ClassNamesOf(task, labelSchema, model.NumberOfClasses);
+    }
+
+    private readonly LstmTask _task;
+    private readonly string _inputColumnName;
+    private readonly LstmTrainingProgress[] _history;
+    private readonly int _bestEpoch;
+
+    /// <summary>Binary or multiclass classification.</summary>
+    public override LstmTask Task => _task;
+    /// <summary>The column the model reads: text, or a vector of key-typed token ids.</summary>
+    public override string InputColumnName => _inputColumnName;
+    internal LstmInputKind InputKind { get; }
+    /// <summary>The training label's column name.</summary>
+    public string LabelColumnName { get; }
+    /// <summary>The options the model was trained with (without the validation set, progress sink and cancellation token).</summary>
+    public override LstmOptions Options => _options.Clone();
+    /// <summary>Text input: the tokenizer with the learned vocabulary; null for key-typed token input.</summary>
+    public WordTokenizer? Tokenizer { get; }
+    /// <summary>Token ids the embedding has, padding (0) and unknown (1) included.</summary>
+    public int VocabularySize { get; }
+    /// <summary>Number of classes (2 for binary).</summary>
+    public int NumberOfClasses => _model.NumberOfClasses;
+    /// <summary>Class names in score order: "False", "True" for binary; the label's key values for multiclass (their 1-based key numbers when the label had none).</summary>
+    public IReadOnlyList<string> ClassNames => _classNames;
+    /// <summary>One entry per finished training epoch.</summary>
+    public override IReadOnlyList<LstmTrainingProgress> TrainingHistory => _history;
+    /// <summary>The epoch whose weights the model holds (0 when training was cancelled before one finished).</summary>
+    public override int BestEpoch => _bestEpoch;
+
+    /// <summary>
+    /// Class probabilities for one text (text input only): a convenience for code outside a pipeline; gives
+    /// what the pipeline gives for the same text.
+    /// </summary>
+    public float[] PredictProbabilities(string? text)
+    {
+        if (Tokenizer is null) throw new InvalidOperationException($"This model reads key-typed token ids from '{InputColumnName}', not text: use it in a pipeline.");
+        var workspace = _workspaces.Rent();
+        try
+        {
+            workspace.Predict(_model.Prepare(text));
+            return workspace.Probabilities.ToArray();
+        }
+        finally { _workspaces.Return(workspace); }
+    }
+
+    /// <inheritdoc/>
+    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+
+    private static string[] ClassNamesOf(LstmTask task, DataViewSchema? labelSchema, int classes)
+    {
+        if (task == LstmTask.BinaryClassification) return ["False", "True"];
+        var annotations = labelSchema?[0].Annotations;
+        var keyValues = annotations?.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues);
+        if (keyValues is { Type: VectorDataViewType { ItemType: var itemType } })
+        {
+            var method = typeof(LstmTextClassificationTransformer).GetMethod(nameof(KeyValuesAsText), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .MakeGenericMethod(itemType.RawType);
+            var names = (string[])method.Invoke(null, [annotations!, keyValues.Value])!;
+            if (names.Length == classes) return names;
+        }
+        return Enumerable.Range(1, classes).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    }
+
+    private static string[] KeyValuesAsText<T>(DataViewSchema.Annotations annotations, DataViewSchema.Column keyValues)
+    {
+        VBuffer<T> values = default;
+        annotations.GetGetter<VBuffer<T>>(keyValues)(ref values);
+        return values.DenseValues().Select(v => v?.ToString() ?? "").ToArray();
+    }
+
+    private sealed class Mapper : LstmRowMapper
+    {
+        private readonly LstmTextClassificationTransformer _parent;
+
+        public Mapper(LstmTextClassificationTransformer parent, DataViewSchema inputSchema)
+            : base(parent, parent.Host, inputSchema)
+        {
+            _parent = parent;
+            var column = Input;
+            var kind = LstmColumns.InputKind(column.Name, column.Type);
+            if (kind != parent.InputKind)
+                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{column.Name}' has type {LstmColumns.Describe(column.Type)}; " +
+                    $"the model was trained on {(parent.InputKind == LstmInputKind.Text ? "String (text)" : $"key-typed token ids with {parent.VocabularySize - WordTokenizer.ReservedIds} values")}.");
+            if (kind == LstmInputKind.KeyTokens && LstmEstimator.KeyTokenVocabularySize(column) != parent.VocabularySize)
+                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{column.Name}' has type {LstmColumns.Describe(column.Type)}; " +
+                    $"the model was trained on keys with {parent.VocabularySize - WordTokenizer.ReservedIds} values (the same token-to-key mapping is needed).");
+        }
+
+        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
+        {
+            var options = _parent._options;
+            uint setId = ScoreAnnotations.NextSetId(InputSchema);
+            const string binary = AnnotationUtils.Const.ScoreColumnKind.BinaryClassification, multiclass = AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification;
+
+            if (_parent.Task == LstmTask.BinaryClassification)
+            {
+                return
+                [
+                    new(options.ScoreColumnName, NumberDataViewType.Single, ScoreAnnotations.Of(setId, binary, AnnotationUtils.Const.ScoreValueKind.Score)),
+                    new(options.ProbabilityColumnName, NumberDataViewType.Single, ScoreAnnotations.Of(setId, binary, AnnotationUtils.Const.ScoreValueKind.Probability, normalized: true)),
+                    new(options.PredictedLabelColumnName, BooleanDataViewType.Instance, ScoreAnnotations.Of(setId, binary, AnnotationUtils.Const.ScoreValueKind.PredictedLabel)),
+                ];
+            }
+
+            int classes = _parent.NumberOfClasses;
+            var labelAnnotations = _parent._labelSchema![0].Annotations;
+            bool hasKeyValues = labelAnnotations.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues) is not null;
+            var score = new DataViewSchema.Annotations.Builder();
+            ScoreAnnotations.Add(score, setId, multiclass, AnnotationUtils.Const.ScoreValueKind.Score);
+            var classNames = _parent._classNames;
+            score.AddSlotNames(classes, (ref VBuffer<ReadOnlyMemory<char>> value) =>
+            {
+                var editor = VBufferEditor.Create(ref value, classes);
+                for (int c = 0; c < classes; c++) editor.Values[c] = classNames[c].AsMemory();
+                value = editor.Commit();
+            });
+            if (hasKeyValues)
+            {
+                // The label's key values under the name the multiclass scorers use for them.
+                var keyValues = labelAnnotations.Schema[AnnotationUtils.Kinds.KeyValues];
+                var training = new DataViewSchema.Annotations.Builder();
+                training.Add(labelAnnotations, kind => kind == AnnotationUtils.Kinds.KeyValues);
+                var trainingValues = training.ToAnnotations();
+                score.Add(AnnotationUtils.Kinds.TrainingLabelValues, keyValues.Type, GetterOf(trainingValues, trainingValues.Schema[0]));
+            }
+            var predicted = new DataViewSchema.Annotations.Builder();
+            predicted.Add(labelAnnotations, kind => kind == AnnotationUtils.Kinds.KeyValues);
+            ScoreAnnotations.Add(predicted, setId, multiclass, AnnotationUtils.Const.ScoreValueKind.PredictedLabel);
+            return
+            [
+                new(options.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, classes), score.ToAnnotations()),
+                new(options.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), classes), predicted.ToAnnotations()),
+            ];
+        }
+
+        /// <summary>A getter delegate of the annotation's own type (the key values may be of any type).</summary>
+        private static Delegate GetterOf(DataViewSchema.Annotations annotations, DataViewSchema.Column column)
+        {
+            var method = typeof(DataViewSchema.Annotations).GetMethod(nameof(DataViewSchema.Annotations.GetGetter))!.MakeGenericMethod(column.Type.RawType);
+            return (Delegate)method.Invoke(annotations, [column])!;
+        }
+
+        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
+            => CreateGetters(input, column => column == iinfo, out disposer)[iinfo];
+
+        /// <summary>
+        /// All output getters of a row share one prediction per row (cached by row position) and one
+        /// workspace rented from the model's pool; the disposer gives it back.
+        /// </summary>
+        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
+        {
+            int outputs = OutputColumns.Value.Length;
+            var getters = new Delegate[outputs];
+            if (!Enumerable.Range(0, outputs).Any(activeOutput))
+            {
+                disposer = () => { };
+                return getters;
+            }
+            var workspace = _parent._workspaces.Rent(out disposer);
+
+            var parent = _parent;
+            var model = parent._model;
+            Func<int[]> readTokens;
+            if (parent.InputKind == LstmInputKind.Text)
+            {
+                var textGetter = input.GetGetter<ReadOnlyMemory<char>>(Input);
+                ReadOnlyMemory<char> text = default;
+                readTokens = () =>
+                {
+                    textGetter(ref text);
+                    return text.Span.IsWhiteSpace() ? [] : model.Prepare(text.ToString());
+                };
+            }
+            else
+            {
+                var readIds = KeyTokenReader.Create(input, Input, maxLength: 0);
+                readTokens = () => model.Prepare(readIds());
+            }
+
+            long cachedPosition = -1;
+            void EnsurePredicted()
+            {
+                if (input.Position == cachedPosition) return;
+                workspace.Predict(readTokens());
+                cachedPosition = input.Position;
+            }
+
+            if (parent.Task == LstmTask.BinaryClassification)
+            {
+                // Score: the margin z₁ − z₀ (log-odds of true); Probability = σ(Score); PredictedLabel = Score > 0.
+                if (activeOutput(0))
+                    getters[0] = (ValueGetter<float>)((ref float value) => { EnsurePredicted(); value = workspace.Logits[1] - workspace.Logits[0]; });
+                if (activeOutput(1))
+                    getters[1] = (ValueGetter<float>)((ref float value) => { EnsurePredicted(); value = Sigmoid(workspace.Logits[1] - workspace.Logits[0]); });
+                if (activeOutput(2))
+                    getters[2] = (ValueGetter<bool>)((ref bool value) => { EnsurePredicted(); value = workspace.Logits[1] - workspace.Logits[0] > 0; });
+            }
+            else
+            {
+                int classes = parent.NumberOfClasses;
+                if (activeOutput(0))
+                    getters[0] = (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+                    {
+                        EnsurePredicted();
+                        var editor = VBufferEditor.Create(ref value, classes);
+                        workspace.Probabilities.AsSpan().CopyTo(editor.Values);
+                        value = editor.Commit();
+                    });
+                if (activeOutput(1))
+                    getters[1] = (ValueGetter<uint>)((ref uint value) =>
+                    {
+                        EnsurePredicted();
+                        var p = workspace.Probabilities;
+                        int best = 0;
+                        for (int c = 1; c < p.Length; c++) if (p[c] > p[best]) best = c;
+                        value = (uint)best + 1;
+                    });
+            }
+            return getters;
+        }
+
+        private static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+    }
+}

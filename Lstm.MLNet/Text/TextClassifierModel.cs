@@ -1,0 +1,72 @@
+using Lstm.MLNet.Model;
+using Lstm.MLNet.Model.Training;
+
+namespace Lstm.MLNet.Text;
+
+/// <summary>
+/// A text classifier outside ML.NET: the network with its vocabulary (the tokenizer learned at Fit; null when the input
+/// is token ids from upstream) and the length rule. Training prepares its rows with <see cref="Prepare(string?)"/> or
+/// <see cref="Prepare(int[])"/>, prediction goes through the same methods (in a <see cref="Predictor"/>), so a text is
+/// read the same way in both: its FIRST <c>MaxSequenceLength</c> tokens, an empty or blank text as padding.
+/// </summary>
+internal sealed class TextClassifierModel
+{
+    /// <param name="network">The network (trained in place when the model is built for training).</param>
+    /// <param name="tokenizer">The learned vocabulary for text input; null for key-typed token ids.</param>
+    /// <param name="maxSequenceLength">Tokens read per row (the first ones); 0 = all.</param>
+    public TextClassifierModel(SequenceClassifierNetwork network, WordTokenizer? tokenizer, int maxSequenceLength)
+    {
+        Network = network ?? throw new ArgumentNullException(nameof(network));
+        ArgumentOutOfRangeException.ThrowIfNegative(maxSequenceLength);
+        if (tokenizer is not null && tokenizer.VocabularySize != network.VocabularySize)
+            throw new ArgumentException($"The tokenizer has {tokenizer.VocabularySize} ids; the network's embedding {network.VocabularySize}.", nameof(tokenizer));
+        Tokenizer = tokenizer;
+        MaxSequenceLength = maxSequenceLength;
+    }
+
+    public SequenceClassifierNetwork Network { get; }
+    public WordTokenizer? Tokenizer { get; }
+    public int MaxSequenceLength { get; }
+    public int NumberOfClasses => Network.NumberOfClasses;
+
+    /// <summary>The token ids the network reads for a text: its first MaxSequenceLength tokens; none for an empty or blank text.</summary>
+    public int[] Prepare(string? text)
+    {
+        if (Tokenizer is null) throw new InvalidOperationException("This model reads key-typed token ids, not text.");
+        return Tokenizer.Encode(text, MaxSequenceLength);
+    }
+
+    /// <summary>The token ids the network reads for ids from upstream: the first MaxSequenceLength.</summary>
+    public int[] Prepare(int[] tokenIds) => SequenceDataPreparation.Truncate(tokenIds, MaxSequenceLength);
+
+    /// <summary>One thread's predictor: a view of the shared weights and its own buffers.</summary>
+    public Predictor CreatePredictor() => new(this);
+
+    /// <summary>Logits and class probabilities of one prepared token sequence at a time; one per thread.</summary>
+    public sealed class Predictor
+    {
+        private readonly SequenceClassifierNetwork _view;
+        private readonly int[][] _single = new int[1][];
+
+        internal Predictor(TextClassifierModel model)
+        {
+            _view = model.Network.CreateInferenceView();
+            Logits = new float[model.NumberOfClasses];
+            Probabilities = new float[model.NumberOfClasses];
+        }
+
+        /// <summary>[C] the last prediction's logits.</summary>
+        public float[] Logits { get; }
+        /// <summary>[C] the last prediction's class probabilities (softmax of the logits).</summary>
+        public float[] Probabilities { get; }
+
+        /// <summary>Predicts one prepared sequence (empty: read as padding) into <see cref="Logits"/> and <see cref="Probabilities"/>.</summary>
+        public void Predict(int[] tokens)
+        {
+            _single[0] = tokens;
+            _view.PredictLogits(_single, Logits);
+            SoftmaxCrossEntropy.Forward(Logits, Logits.Length, default, Probabilities);
+            _single[0] = null!;
+        }
+    }
+}

@@ -7,9 +7,9 @@ internal static class SavedOptions
     /// A copy without the validation set, progress sink and cancellation token: they are neither saved nor kept alive by
     /// the model, so a model's options are the same after a save and load as before.
     /// </summary>
-    public static T Of<T>(T options) where T : LstmOptions
+    public static T Of<T>(T options) where T : LstmTrainingOptions
     {
-        var copy = (T)options.Clone();
+        var copy = (T)options.Copy();
         copy.ValidationSet = null;
         copy.Progress = null;
         copy.CancellationToken = default;

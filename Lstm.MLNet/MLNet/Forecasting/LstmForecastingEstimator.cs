@@ -31,7 +31,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         ArgumentNullException.ThrowIfNull(options);
         options.ValidateForecasting();
         _host = environment.Register(nameof(LstmForecastingEstimator));
-        _options = (LstmForecastingOptions)options.Clone();
+        _options = (LstmForecastingOptions)options.Copy();
     }
 
     /// <summary>Trains on the series in <paramref name="input"/> (rows in time order); the model holds the series' last observations as its state.</summary>

@@ -1,13 +1,14 @@
+using Lstm.MLNet.Model;
 using Lstm.MLNet.TimeSeries;
 
 namespace Lstm.MLNet;
 
 /// <summary>
 /// Options of <c>ml.Forecasting.ForecastByLstm</c>: a series with one value per row in time order (and optional
-/// covariate columns), the window and horizon, and the LSTM options of <see cref="LstmOptions"/>. Column names follow
+/// covariate columns), the window and horizon, and the network and training options of <see cref="LstmTrainingOptions"/> (no text or score columns). Column names follow
 /// ML.NET's <c>ForecastBySsa</c>, so one can replace the other.
 /// </summary>
-public sealed class LstmForecastingOptions : LstmOptions
+public sealed class LstmForecastingOptions : LstmTrainingOptions
 {
     /// <summary>Options with the forecaster's defaults (unidirectional, last-state pooling, no dropout, 15% validation).</summary>
     public LstmForecastingOptions()
@@ -48,7 +49,7 @@ public sealed class LstmForecastingOptions : LstmOptions
 
     internal void ValidateForecasting()
     {
-        Validate();
+        ValidateTraining(ToNetworkOptions(new SequenceRegressorOptions { Outputs = Outputs }));
         if (string.IsNullOrWhiteSpace(InputColumnName)) throw new ArgumentException("InputColumnName must name the series column.", nameof(InputColumnName));
         foreach (var name in new[] { OutputColumnName, ConfidenceLowerBoundColumn, ConfidenceUpperBoundColumn })
             if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("Output column names must not be blank.", nameof(OutputColumnName));

@@ -46,7 +46,7 @@ public sealed class LstmForecastingTransformer : ITransformer
     }
 
     /// <summary>The options the model was trained with.</summary>
-    public LstmForecastingOptions Options => (LstmForecastingOptions)_options.Clone();
+    public LstmForecastingOptions Options => (LstmForecastingOptions)_options.Copy();
     /// <summary>One entry per finished training epoch.</summary>
     public IReadOnlyList<LstmTrainingProgress> TrainingHistory => _history;
     /// <summary>The epoch whose weights the model holds.</summary>

@@ -110,32 +110,38 @@ internal static class LstmModelFormat
             throw new InvalidDataException($"The saved tensors hold {saved} values; the saved options imply {expected}.");
     }
 
-    public static void WriteOptions(BinaryWriter w, LstmOptions o)
+    /// <summary>
+    /// The options in one layout for every task (v1's): the forecaster, which has no text options, writes the text
+    /// classifier's defaults in their places and its reader skips them.
+    /// </summary>
+    public static void WriteOptions(BinaryWriter w, LstmTrainingOptions o)
     {
-        w.Write(o.EmbeddingSize); w.Write(o.HiddenSize); w.Write(o.NumberOfLayers); w.Write(o.Bidirectional);
-        w.Write(o.Dropout); w.Write(o.RecurrentDropout); w.Write((int)o.Pooling); w.Write(o.MaxSequenceLength);
+        var text = o as LstmOptions ?? new LstmOptions { MaxSequenceLength = 0 };
+        w.Write(text.EmbeddingSize); w.Write(o.HiddenSize); w.Write(o.NumberOfLayers); w.Write(o.Bidirectional);
+        w.Write(o.Dropout); w.Write(o.RecurrentDropout); w.Write((int)o.Pooling); w.Write(text.MaxSequenceLength);
         w.Write(o.BatchSize); w.Write(o.MaxEpochs); w.Write(o.LearningRate); w.Write((int)o.Optimizer);
         w.Write(o.WeightDecay); w.Write(o.GradientClipNorm); w.Write(o.ValidationFraction); w.Write(o.EarlyStoppingPatience);
-        w.Write(o.Seed); w.Write(o.NumberOfThreads ?? 0); w.Write(o.MaxVocabularySize); w.Write(o.MinTokenFrequency);
-        w.Write(o.TextColumnName); w.Write(o.FeatureColumnName is not null); w.Write(o.FeatureColumnName ?? "");
+        w.Write(o.Seed); w.Write(o.NumberOfThreads ?? 0); w.Write(text.MaxVocabularySize); w.Write(text.MinTokenFrequency);
+        w.Write(text.TextColumnName); w.Write(text.FeatureColumnName is not null); w.Write(text.FeatureColumnName ?? "");
     }
 
-    /// <summary>Reads what <see cref="WriteOptions"/> wrote into <paramref name="into"/> (a new <see cref="LstmOptions"/> when null).</summary>
-    public static T ReadOptions<T>(BinaryReader r, T into) where T : LstmOptions
+    /// <summary>Reads what <see cref="WriteOptions"/> wrote into <paramref name="into"/> (the text options only when it has them).</summary>
+    public static T ReadOptions<T>(BinaryReader r, T into) where T : LstmTrainingOptions
     {
-        into.EmbeddingSize = r.ReadInt32(); into.HiddenSize = r.ReadInt32(); into.NumberOfLayers = r.ReadInt32(); into.Bidirectional = r.ReadBoolean();
-        into.Dropout = r.ReadSingle(); into.RecurrentDropout = r.ReadSingle(); into.Pooling = (LstmPooling)r.ReadInt32(); into.MaxSequenceLength = r.ReadInt32();
+        var text = into as LstmOptions ?? new LstmOptions();
+        text.EmbeddingSize = r.ReadInt32(); into.HiddenSize = r.ReadInt32(); into.NumberOfLayers = r.ReadInt32(); into.Bidirectional = r.ReadBoolean();
+        into.Dropout = r.ReadSingle(); into.RecurrentDropout = r.ReadSingle(); into.Pooling = (LstmPooling)r.ReadInt32(); text.MaxSequenceLength = r.ReadInt32();
         into.BatchSize = r.ReadInt32(); into.MaxEpochs = r.ReadInt32(); into.LearningRate = r.ReadDouble(); into.Optimizer = (LstmOptimizer)r.ReadInt32();
         into.WeightDecay = r.ReadDouble(); into.GradientClipNorm = r.ReadSingle(); into.ValidationFraction = r.ReadDouble(); into.EarlyStoppingPatience = r.ReadInt32();
         into.Seed = r.ReadInt32();
         int threads = r.ReadInt32();
         into.NumberOfThreads = threads == 0 ? null : threads;
-        into.MaxVocabularySize = r.ReadInt32();
-        into.MinTokenFrequency = r.ReadInt32();
-        into.TextColumnName = r.ReadString();
+        text.MaxVocabularySize = r.ReadInt32();
+        text.MinTokenFrequency = r.ReadInt32();
+        text.TextColumnName = r.ReadString();
         bool hasFeature = r.ReadBoolean();
         string feature = r.ReadString();
-        into.FeatureColumnName = hasFeature ? feature : null;
+        text.FeatureColumnName = hasFeature ? feature : null;
         return into;
     }
 

@@ -21,6 +21,7 @@ public sealed class LstmSequenceRegressorOptions : LstmOptions
     {
         FeatureColumnName = "Features";
         UseNumericSequenceDefaults();
+        MaxSequenceLength = 0;
         MaxEpochs = 100;
         EarlyStoppingPatience = 10;
     }
@@ -38,7 +39,7 @@ public sealed class LstmSequenceRegressorOptions : LstmOptions
     public LstmNonFiniteValues NonFiniteValues { get; set; } = LstmNonFiniteValues.Throw;
 
     /// <summary>
-    /// How the <see cref="LstmOptions.ValidationFraction"/> rows are chosen: false (the default) takes the LAST rows in
+    /// How the <see cref="LstmTrainingOptions.ValidationFraction"/> rows are chosen: false (the default) takes the LAST rows in
     /// row order, so windows of a series never validate on the past of their own training data; true a seeded random subset.
     /// </summary>
     public bool ShuffleValidationSplit { get; set; }

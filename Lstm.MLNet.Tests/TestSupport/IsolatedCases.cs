@@ -1,3 +1,4 @@
+using Lstm.MLNet.Tests.MLNet.Persistence;
 using Lstm.MLNet.Tests.MLNetTests;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -84,17 +85,15 @@ internal static class IsolatedCases
         var data = ml.Data.LoadFromEnumerable(SentimentData.Take(30));
         using var saved = new MemoryStream();
         ml.Model.Save(ml.BinaryClassification.Trainers.LstmText(options).Fit(data), data.Schema, saved);
-        const string entry = "TransformerChain/Model.key";
+        // Found as the adjacent EmbeddingSize = 11, HiddenSize = 13 of the saved options, then resealed with a valid
+        // hash as an attacker would: only the loader's size checks stand between the file and the kernels.
         byte[] pattern = [11, 0, 0, 0, 13, 0, 0, 0];
-        var key = ModelZip.Read(saved.ToArray(), entry);
-        var (start, length) = ModelZip.ModelBlock(key);
-        int at = key.AsSpan((int)start, (int)length).IndexOf(pattern);
+        var stream = new SavedModelStream(saved.ToArray());
+        int at = stream.Entry.AsSpan(stream.PayloadOffset, stream.PayloadLength).IndexOf(pattern);
         if (at < 0) return "saved options not found";
-        var crafted = ModelZip.Rewrite(saved.ToArray(), entry, bytes =>
-        {
-            BitConverter.TryWriteBytes(bytes.AsSpan((int)start + at + 4, 4), (1 << 30) + 16);
-            return bytes;
-        });
+        BitConverter.TryWriteBytes(stream.Entry.AsSpan(stream.PayloadOffset + at + 4, 4), (1 << 30) + 16);
+        stream.Reseal();
+        var crafted = stream.ToZip();
         var model = new MLContext(seed: 2).Model.Load(new MemoryStream(crafted), out _);
         model.Transform(data).GetColumn<float>("Score").ToArray();
         return "loaded and predicted";

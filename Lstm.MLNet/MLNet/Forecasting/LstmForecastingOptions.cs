@@ -49,12 +49,13 @@ public sealed class LstmForecastingOptions : LstmTrainingOptions
 
     internal void ValidateForecasting()
     {
+        ArgumentNullException.ThrowIfNull(CovariateColumnNames, nameof(CovariateColumnNames));
+        // The window before the network: Horizon becomes the network's Outputs, and the user set Horizon.
+        new SeriesWindowOptions { WindowSize = WindowSize, Horizon = Horizon, Covariates = CovariateColumnNames.Length }.Validate();
         ValidateTraining(ToNetworkOptions(new SequenceRegressorOptions { Outputs = Outputs }));
         if (string.IsNullOrWhiteSpace(InputColumnName)) throw new ArgumentException("InputColumnName must name the series column.", nameof(InputColumnName));
         foreach (var name in new[] { OutputColumnName, ConfidenceLowerBoundColumn, ConfidenceUpperBoundColumn })
             if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("Output column names must not be blank.", nameof(OutputColumnName));
-        ArgumentNullException.ThrowIfNull(CovariateColumnNames, nameof(CovariateColumnNames));
-        new SeriesWindowOptions { WindowSize = WindowSize, Horizon = Horizon, Covariates = CovariateColumnNames.Length }.Validate();
         if (TrainSize < 0) throw new ArgumentOutOfRangeException(nameof(TrainSize), TrainSize, "Must be 0 (all rows) or positive.");
         if (!(ConfidenceLevel > 0 && ConfidenceLevel < 1)) throw new ArgumentOutOfRangeException(nameof(ConfidenceLevel), ConfidenceLevel, "Must be in (0, 1).");
         if (!Enum.IsDefined(Strategy)) throw new ArgumentOutOfRangeException(nameof(Strategy), Strategy, "Unknown strategy.");

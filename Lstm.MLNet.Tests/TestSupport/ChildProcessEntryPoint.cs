@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Lstm.MLNet.Tests.MLNet.SequenceRegression;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -56,9 +57,9 @@ public static class ChildProcessEntryPoint
     /// </summary>
     public static IEnumerable<string> Regress(MLContext ml, ITransformer model, string[] lines)
     {
-        var rows = lines.Select(l => new MLNetTests.SequenceRegressionTests.SequenceRow
+        var rows = lines.Select(l => new SequenceRegressionTests.SequenceRow
             { Features = l.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray() }).ToArray();
-        var engine = ml.Model.CreatePredictionEngine<MLNetTests.SequenceRegressionTests.SequenceRow, MLNetTests.SequenceRegressionTests.ScoreRow>(model);
+        var engine = ml.Model.CreatePredictionEngine<SequenceRegressionTests.SequenceRow, SequenceRegressionTests.ScoreRow>(model);
         var batch = model.Transform(ml.Data.LoadFromEnumerable(rows)).GetColumn<float>("Score").ToArray();
         for (int i = 0; i < rows.Length; i++)
             yield return string.Join(' ', Bits(engine.Predict(rows[i]).Score), Bits(batch[i]));

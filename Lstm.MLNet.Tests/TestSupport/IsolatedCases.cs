@@ -1,5 +1,4 @@
-using Lstm.MLNet.Tests.MLNet.Persistence;
-using Lstm.MLNet.Tests.MLNetTests;
+using Lstm.MLNet.Tests.MLNet.Forecasting;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

@@ -14,7 +14,7 @@
 //
 // Only code under Lstm.MLNet/MLNet/ may use ML.NET internals. Everything it relies on is pinned to
 // Microsoft.ML 5.0.x (Lstm.MLNet.csproj), checked at run time by MLNetCompatibility, and checked member by
-// member by Lstm.MLNet.Tests/MLNetTests/InternalsGuardTests.
+// member by Lstm.MLNet.Tests/MLNet/InternalsGuardTests.
 
 using System.Runtime.CompilerServices;
 

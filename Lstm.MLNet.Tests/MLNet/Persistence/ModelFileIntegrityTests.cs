@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Reflection;
+using Lstm.MLNet.Tests.TestSupport;
 using Microsoft.ML;
 
 namespace Lstm.MLNet.Tests.MLNet.Persistence;

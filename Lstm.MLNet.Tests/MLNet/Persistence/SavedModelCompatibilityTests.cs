@@ -1,3 +1,4 @@
+using Lstm.MLNet.Tests.TestSupport;
 using Microsoft.ML;
 
 namespace Lstm.MLNet.Tests.MLNet.Persistence;

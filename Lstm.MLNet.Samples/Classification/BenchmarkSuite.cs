@@ -10,7 +10,8 @@ namespace Lstm.MLNet.Samples.Classification;
 
 /// <summary>
 /// The text benchmark suite (<c>quality --suite</c>): on each data set of <see cref="SuiteDataset.Names"/>, its usual
-/// protocol, the LSTM (default options, or <c>--set</c> overrides) next to ML.NET's FeaturizeText +
+/// protocol, the LSTM (default options, or <c>--set</c> overrides; several configurations separated by '|', an empty
+/// one meaning the defaults, e.g. <c>--set "|EmbeddingSize=128;HiddenSize=128"</c>) next to ML.NET's FeaturizeText +
 /// SdcaLogisticRegression (binary) / SdcaMaximumEntropy (multiclass) on the very same splits; accuracy, macro-F1,
 /// log-loss, expected calibration error and fit time, then each model's mean rank over the sets. Prints Markdown
 /// and writes it with a CSV to <c>--out</c> (quality-suite.md, quality-suite.csv).
@@ -32,8 +33,10 @@ public static class BenchmarkSuite
     {
         bool quick = args.Contains(QuickFlag);
         var arguments = SampleArguments.Parse([.. args.Where(a => a is not (SuiteFlag or QuickFlag))], "--sets", "--set");
-        var overrides = QualitySample.LstmOverrides(arguments);
-        string lstmName = QualitySample.LstmName(overrides);
+        var configurations = (arguments.Named.TryGetValue("--set", out var sets) ? sets : "").Split('|')
+            .Select(QualitySample.ParseOverrides).Select(o => (Overrides: o, Name: QualitySample.LstmName(o))).ToList();
+        string[] models = [.. configurations.Select(c => c.Name), SdcaName];
+        if (models.Distinct().Count() != models.Length) throw new ArgumentException("--set names the same LSTM configuration twice.");
         var names = arguments.Named.TryGetValue("--sets", out var list) ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : SuiteDataset.Names;
         var datasets = names.Select(SuiteDataset.Load).ToList();  // every name checked before hours of training
 
@@ -41,7 +44,7 @@ public static class BenchmarkSuite
         foreach (var data in datasets)
         {
             var ml = new MLContext(arguments.Seed);
-            var lstm = new List<ProbabilisticMetrics>();
+            var lstm = configurations.Select(_ => new List<ProbabilisticMetrics>()).ToList();
             var sdca = new List<ProbabilisticMetrics>();
             var splits = data.Protocol.Splits(data.Examples.Count, arguments.Seed);
             if (quick) splits = splits.Take(QuickFolds).Select((s, i) => Subsample(s, arguments.Seed + i));
@@ -51,23 +54,28 @@ public static class BenchmarkSuite
                 split++;
                 var train = ml.Data.LoadFromEnumerable(trainIndices.Select(i => data.Examples[i]));
                 var test = ml.Data.LoadFromEnumerable(testIndices.Select(i => data.Examples[i]));
-                var options = TextClassifiers.LstmOptions(arguments);
-                Lstm.MLNet.Sweeps.SearchSpace.Apply(overrides, options);
-                lstm.Add(FitAndEvaluate(ml, data, LstmEstimator(ml, data, options), train, test));
+                var line = new StringBuilder($"{data.Name} split {split} ({trainIndices.Length} train, {testIndices.Length} test):");
+                void Report(string model, ProbabilisticMetrics m) => line.Append($" {model} accuracy {m.Accuracy:P2} log-loss {m.LogLoss:F3} ({m.FitSeconds:F1} s);");
+                for (int c = 0; c < configurations.Count; c++)
+                {
+                    var options = TextClassifiers.LstmOptions(arguments);
+                    Lstm.MLNet.Sweeps.SearchSpace.Apply(configurations[c].Overrides, options);
+                    lstm[c].Add(FitAndEvaluate(ml, data, LstmEstimator(ml, data, options), train, test));
+                    Report(configurations[c].Name, lstm[c][^1]);
+                }
                 sdca.Add(FitAndEvaluate(ml, data, SdcaEstimator(ml, data), train, test));
-                Console.Error.WriteLine($"{data.Name} split {split} ({trainIndices.Length} train, {testIndices.Length} test): " +
-                    $"LSTM accuracy {lstm[^1].Accuracy:P2} log-loss {lstm[^1].LogLoss:F3} ({lstm[^1].FitSeconds:F1} s), " +
-                    $"SDCA {sdca[^1].Accuracy:P2} log-loss {sdca[^1].LogLoss:F3} ({sdca[^1].FitSeconds:F1} s)");
+                Report("SDCA", sdca[^1]);
+                Console.Error.WriteLine(line);
             }
             string protocol = data.Protocol + (quick ? ", quick" : "");
-            results.Add(new SetResult(data, protocol, lstmName, lstm));
+            for (int c = 0; c < configurations.Count; c++) results.Add(new SetResult(data, protocol, configurations[c].Name, lstm[c]));
             results.Add(new SetResult(data, protocol, SdcaName, sdca));
+            // Rewritten after every set: a run of hours that is stopped early keeps the sets it finished.
+            File.WriteAllText(arguments.OutputPath("quality-suite.md"), Table(results, models).ToString());
+            File.WriteAllText(arguments.OutputPath("quality-suite.csv"), Csv(results));
         }
 
-        string markdown = Table(results, [lstmName, SdcaName]).ToString();
-        Console.WriteLine(markdown);
-        File.WriteAllText(arguments.OutputPath("quality-suite.md"), markdown);
-        File.WriteAllText(arguments.OutputPath("quality-suite.csv"), Csv(results));
+        Console.WriteLine(Table(results, models));
         Console.Error.WriteLine($"Wrote {arguments.OutputPath("quality-suite.md")} and {arguments.OutputPath("quality-suite.csv")}.");
         return 0;
     }

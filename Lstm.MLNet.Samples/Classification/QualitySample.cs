@@ -46,10 +46,12 @@ public static class QualitySample
 
     /// <summary><c>--set "HiddenSize=32;NumberOfLayers=2"</c>: LSTM options by name (as a sweep writes them), e.g. a sweep's best run.</summary>
     internal static Dictionary<string, object> LstmOverrides(SampleArguments arguments) =>
-        arguments.Named.TryGetValue("--set", out var assignments)
-            ? assignments.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(a => a.Split('=', 2)).ToDictionary(kv => kv[0], kv => (object)kv[1])
-            : new Dictionary<string, object>();
+        ParseOverrides(arguments.Named.TryGetValue("--set", out var assignments) ? assignments : "");
+
+    /// <summary><c>"HiddenSize=32;NumberOfLayers=2"</c> → option name → value (empty text: the defaults).</summary>
+    internal static Dictionary<string, object> ParseOverrides(string assignments) =>
+        assignments.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(a => a.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length == 2 ? (object)kv[1] : throw new ArgumentException($"--set expects Name=value pairs separated by ';', got '{kv[0]}'."));
 
     internal static string LstmName(IReadOnlyDictionary<string, object> overrides) =>
         overrides.Count == 0 ? "LSTM (defaults)" : "LSTM (" + Lstm.MLNet.Sweeps.SearchSpace.Describe(overrides) + ")";

@@ -64,6 +64,8 @@ public sealed class WordVectorsTests
 
         // fastText .vec: a trailing space on every line; Windows line ends; a final line without newline.
         string vec = "4 3 \r\n" + string.Join("\r\n", GloVe.TrimEnd('\n').Split('\n').Select(l => l + " "));
+        // (and a stray leading blank, which some hand-edited files have)
+        vec = vec.Replace("\r\ncat", "\r\n cat", StringComparison.Ordinal);
         AssertTheCatSat(WordVectors.Read(Write("wiki.vec", vec), Vocabulary));
     }
 

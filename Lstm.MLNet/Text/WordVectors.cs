@@ -100,7 +100,7 @@ internal sealed class WordVectors
             if (!lines.TryRead(out line, name, lineNumber + 1))
                 throw new InvalidDataException($"{name}: the file is empty; expected word vectors in the GloVe, word2vec text or fastText .vec format.");
             lineNumber++;
-            line = line.TrimEnd();
+            line = line.Trim();
         } while (line.IsEmpty);
 
         // The first line: a "count dimension" header, or already a GloVe vector line.
@@ -139,7 +139,7 @@ internal sealed class WordVectors
             {
                 if (!lines.TryRead(out line, name, lineNumber + 1)) break;
                 lineNumber++;
-                line = line.TrimEnd();
+                line = line.Trim();
                 if (line.IsEmpty) continue;
             }
             first = false;

@@ -74,7 +74,7 @@ public sealed record ProbabilisticMetrics(double Accuracy, double MacroF1, doubl
         {
             double c = confidences[i];
             if (!(c >= 0 && c <= 1)) throw new ArgumentOutOfRangeException(nameof(confidences), c, $"Confidence of row {i} is not a probability.");
-            int bin = Math.Min((int)(c * CalibrationBins), CalibrationBins - 1);  // (b/15, (b+1)/15], 1.0 in the last bin
+            int bin = Math.Min((int)(c * CalibrationBins), CalibrationBins - 1);  // [b/15, (b+1)/15), 1.0 in the last bin
             confidenceSums[bin] += c;
             counts[bin]++;
             if (correct[i]) hitCounts[bin]++;

@@ -12,13 +12,10 @@ public static class QualitySample
 {
     public static int Run(string[] args)
     {
+        if (args.Contains(BenchmarkSuite.SuiteFlag)) return BenchmarkSuite.Run(args);
         var arguments = SampleArguments.Parse(args, "--datasets", "--set");
-        // --set "HiddenSize=32;NumberOfLayers=2": LSTM options by name (as a sweep writes them), e.g. a sweep's best run.
-        var overrides = arguments.Named.TryGetValue("--set", out var assignments)
-            ? assignments.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(a => a.Split('=', 2)).ToDictionary(kv => kv[0], kv => (object)kv[1])
-            : new Dictionary<string, object>();
-        string lstmName = overrides.Count == 0 ? "LSTM (defaults)" : "LSTM (" + Lstm.MLNet.Sweeps.SearchSpace.Describe(overrides) + ")";
+        var overrides = LstmOverrides(arguments);
+        string lstmName = LstmName(overrides);
         var names = arguments.Named.TryGetValue("--datasets", out var list) ? list.Split(',', StringSplitOptions.TrimEntries) : TextDataset.Names;
         var table = new MarkdownTable("Data set (protocol)", "Model", "Accuracy", "AUC", "F1", "Fit time / fold");
         foreach (var name in names)
@@ -47,13 +44,34 @@ public static class QualitySample
         return 0;
     }
 
-    /// <summary>Mean ± sample standard deviation in percent (just the value for a single split).</summary>
-    private static string MeanStd(IReadOnlyList<SplitResult> results, Func<SplitResult, double> metric)
+    /// <summary><c>--set "HiddenSize=32;NumberOfLayers=2"</c>: LSTM options by name (as a sweep writes them), e.g. a sweep's best run.</summary>
+    internal static Dictionary<string, object> LstmOverrides(SampleArguments arguments) =>
+        ParseOverrides(arguments.Named.TryGetValue("--set", out var assignments) ? assignments : "");
+
+    /// <summary><c>"HiddenSize=32;NumberOfLayers=2"</c> → option name → value (empty text: the defaults).</summary>
+    internal static Dictionary<string, object> ParseOverrides(string assignments) =>
+        assignments.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(a => a.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length == 2 ? (object)kv[1] : throw new ArgumentException($"--set expects Name=value pairs separated by ';', got '{kv[0]}'."));
+
+    internal static string LstmName(IReadOnlyDictionary<string, object> overrides) =>
+        overrides.Count == 0 ? "LSTM (defaults)" : "LSTM (" + Lstm.MLNet.Sweeps.SearchSpace.Describe(overrides) + ")";
+
+    private static string MeanStd(IReadOnlyList<SplitResult> results, Func<SplitResult, double> metric) => MeanStd(results.Select(metric).ToArray());
+
+    /// <summary>Mean ± sample standard deviation, in percent or with 4 decimals (just the value for a single split).</summary>
+    internal static string MeanStd(IReadOnlyList<double> values, bool percent = true)
     {
-        var values = results.Select(metric).ToArray();
+        double scale = percent ? 100 : 1;
+        string format = percent ? "F2" : "F4", unit = percent ? "%" : "";
+        var (mean, std) = MeanAndStd(values);
+        if (values.Count < 2) return (mean * scale).ToString(format) + unit;
+        return $"{(mean * scale).ToString(format)} ± {(std * scale).ToString(format)}{unit}";
+    }
+
+    /// <summary>Mean and sample standard deviation (0 for a single value).</summary>
+    internal static (double Mean, double Std) MeanAndStd(IReadOnlyList<double> values)
+    {
         double mean = values.Average();
-        if (values.Length < 2) return $"{mean * 100:F2}%";
-        double std = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));
-        return $"{mean * 100:F2} ± {std * 100:F2}%";
+        return (mean, values.Count < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1)));
     }
 }

@@ -82,9 +82,20 @@ public abstract record EvaluationProtocol
         public override string ToString() => $"{Folds}-fold cross-validation";
     }
 
+    /// <summary>The data set's own published split: its first <paramref name="TrainCount"/> rows train, the rest test (no shuffle).</summary>
+    public sealed record StandardSplit(int TrainCount) : EvaluationProtocol
+    {
+        public override string ToString() => "standard train/test split";
+    }
+
     /// <summary>The (train, test) index sets of the protocol over <paramref name="count"/> rows: a seeded shuffle, then contiguous folds.</summary>
     public IEnumerable<(int[] Train, int[] Test)> Splits(int count, int seed)
     {
+        if (this is StandardSplit standard)
+        {
+            yield return (Enumerable.Range(0, standard.TrainCount).ToArray(), Enumerable.Range(standard.TrainCount, count - standard.TrainCount).ToArray());
+            yield break;
+        }
         var order = Enumerable.Range(0, count).ToArray();
         new Random(seed).Shuffle(order);
         int folds = this is CrossValidation cv ? cv.Folds : 1;

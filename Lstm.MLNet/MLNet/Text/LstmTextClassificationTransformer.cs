@@ -94,23 +94,8 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
     private static string[] ClassNamesOf(LstmTask task, DataViewSchema? labelSchema, int classes)
     {
         if (task == LstmTask.BinaryClassification) return ["False", "True"];
-        var annotations = labelSchema?[0].Annotations;
-        var keyValues = annotations?.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues);
-        if (keyValues is { Type: VectorDataViewType { ItemType: var itemType } })
-        {
-            var method = typeof(LstmTextClassificationTransformer).GetMethod(nameof(KeyValuesAsText), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-                .MakeGenericMethod(itemType.RawType);
-            var names = (string[])method.Invoke(null, [annotations!, keyValues.Value])!;
-            if (names.Length == classes) return names;
-        }
+        if (labelSchema is not null && LabelKeyValues.Names(labelSchema[0]) is { } names && names.Length == classes) return names;
         return Enumerable.Range(1, classes).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-    }
-
-    private static string[] KeyValuesAsText<T>(DataViewSchema.Annotations annotations, DataViewSchema.Column keyValues)
-    {
-        VBuffer<T> values = default;
-        annotations.GetGetter<VBuffer<T>>(keyValues)(ref values);
-        return values.DenseValues().Select(v => v?.ToString() ?? "").ToArray();
     }
 
     private sealed class Mapper : LstmRowMapper
@@ -148,8 +133,7 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
             }
 
             int classes = _parent.NumberOfClasses;
-            var labelAnnotations = _parent._labelSchema![0].Annotations;
-            bool hasKeyValues = labelAnnotations.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues) is not null;
+            var label = _parent._labelSchema![0];
             var score = new DataViewSchema.Annotations.Builder();
             ScoreAnnotations.Add(score, setId, multiclass, AnnotationUtils.Const.ScoreValueKind.Score);
             var classNames = _parent._classNames;
@@ -159,30 +143,16 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
                 for (int c = 0; c < classes; c++) editor.Values[c] = classNames[c].AsMemory();
                 value = editor.Commit();
             });
-            if (hasKeyValues)
-            {
-                // The label's key values under the name the multiclass scorers use for them.
-                var keyValues = labelAnnotations.Schema[AnnotationUtils.Kinds.KeyValues];
-                var training = new DataViewSchema.Annotations.Builder();
-                training.Add(labelAnnotations, kind => kind == AnnotationUtils.Kinds.KeyValues);
-                var trainingValues = training.ToAnnotations();
-                score.Add(AnnotationUtils.Kinds.TrainingLabelValues, keyValues.Type, GetterOf(trainingValues, trainingValues.Schema[0]));
-            }
+            // The label's key values under the name the multiclass scorers use for them.
+            LabelKeyValues.AddAsTrainingLabelValues(score, label);
             var predicted = new DataViewSchema.Annotations.Builder();
-            predicted.Add(labelAnnotations, kind => kind == AnnotationUtils.Kinds.KeyValues);
+            predicted.Add(label.Annotations, kind => kind == AnnotationUtils.Kinds.KeyValues);
             ScoreAnnotations.Add(predicted, setId, multiclass, AnnotationUtils.Const.ScoreValueKind.PredictedLabel);
             return
             [
                 new(options.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, classes), score.ToAnnotations()),
                 new(options.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), classes), predicted.ToAnnotations()),
             ];
-        }
-
-        /// <summary>A getter delegate of the annotation's own type (the key values may be of any type).</summary>
-        private static Delegate GetterOf(DataViewSchema.Annotations annotations, DataViewSchema.Column column)
-        {
-            var method = typeof(DataViewSchema.Annotations).GetMethod(nameof(DataViewSchema.Annotations.GetGetter))!.MakeGenericMethod(column.Type.RawType);
-            return (Delegate)method.Invoke(annotations, [column])!;
         }
 
         protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)

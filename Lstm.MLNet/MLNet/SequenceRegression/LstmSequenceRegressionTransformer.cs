@@ -1,4 +1,5 @@
 using Lstm.MLNet.Model;
+using Lstm.MLNet.Model.Persistence;
 using Lstm.MLNet.TimeSeries;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -104,7 +105,7 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
     // ---------------------------------------------------------------------------------------------
     // Persistence. Payload: input, label column names; bool label is vector; the shared options
     // (LstmModelFormat), features per step, outputs, standardize, non-finite policy, shuffle-validation flag;
-    // the input and label standardisers (means, deviations) when standardising; history; best epoch; tensors.
+    // the model's scalers (SequenceRegressorModel.WriteScalers); history; best epoch; the model's weights (WriteWeights).
     // v2 (0x00020001) wraps it in a ModelEnvelope; v1 (0x00010001) wrote it straight into the stream.
     // ---------------------------------------------------------------------------------------------
 
@@ -128,17 +129,10 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
             w.Write(_options.Standardize);
             w.Write((int)_options.NonFiniteValues);
             w.Write(_options.ShuffleValidationSplit);
-            if (_options.Standardize)
-            {
-                foreach (var scaler in new[] { _model.InputScaler!, _model.TargetScaler! })
-                {
-                    LstmModelFormat.WriteFloats(w, scaler.Means);
-                    LstmModelFormat.WriteFloats(w, scaler.StandardDeviations);
-                }
-            }
+            _model.WriteScalers(w);
             LstmModelFormat.WriteHistory(w, _history);
             w.Write(BestEpoch);
-            LstmModelFormat.WriteTensors(w, _model.Network.NamedParameters());
+            _model.WriteWeights(w);
         });
     }
 
@@ -162,35 +156,15 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         options.ShuffleValidationSplit = r.ReadBoolean();
         try { options.ValidateRegression(); }
         catch (ArgumentException e) { throw new InvalidDataException($"The saved options are invalid: {e.Message}", e); }
-        if (outputs < 1 || outputs > LstmModelFormat.MaxSavedCount || (!labelIsVector && outputs != 1))
+        if (outputs < 1 || outputs > ModelPayload.MaxSavedCount || (!labelIsVector && outputs != 1))
             throw new InvalidDataException($"The model claims {outputs} outputs for a {(labelIsVector ? "vector" : "scalar")} label.");
         var networkOptions = options.ToNetworkOptions(new SequenceRegressorOptions { Outputs = outputs });
         networkOptions.Validate();   // the network's own checks (sizes, budget) before anything is allocated for it
-        Standardizer? inputScaler = null, targetScaler = null;
-        if (options.Standardize)
-        {
-            inputScaler = ReadScaler(r, options.FeaturesPerStep, "input");
-            targetScaler = ReadScaler(r, outputs, "label");
-        }
+        var scalers = SequenceRegressorModel.ReadScalers(r, options.Standardize, options.FeaturesPerStep, outputs);
         var history = LstmModelFormat.ReadHistory(r);
         int bestEpoch = r.ReadInt32();
-        var tensors = LstmModelFormat.ReadTensors(r);
-        LstmModelFormat.CheckParameterCount(tensors, LstmModelFormat.ExpectedParameters(options.FeaturesPerStep, options.HiddenSize,
-            options.NumberOfLayers, options.Bidirectional, outputs));
-
-        var network = new SequenceRegressorNetwork(options.FeaturesPerStep, networkOptions);
-        network.LoadParameters(tensors);
-        return new LstmSequenceRegressionTransformer(env, input, label, labelIsVector, options,
-            new SequenceRegressorModel(network, inputScaler, targetScaler, options.MaxSequenceLength), history, bestEpoch);
-    }
-
-    private static Standardizer ReadScaler(BinaryReader r, int expected, string what)
-    {
-        var means = LstmModelFormat.ReadFloats(r, $"{what} means");
-        var deviations = LstmModelFormat.ReadFloats(r, $"{what} deviations");
-        if (means.Length != expected || deviations.Length != expected)
-            throw new InvalidDataException($"The saved {what} standardisation has {means.Length}/{deviations.Length} values; {expected} expected.");
-        return new Standardizer(means, deviations);
+        var model = SequenceRegressorModel.ReadWeights(r, options.FeaturesPerStep, networkOptions, scalers, options.MaxSequenceLength);
+        return new LstmSequenceRegressionTransformer(env, input, label, labelIsVector, options, model, history, bestEpoch);
     }
 
     private sealed class Mapper : LstmRowMapper

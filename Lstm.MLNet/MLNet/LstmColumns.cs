@@ -80,4 +80,13 @@ internal static class LstmColumns
                 "a key type (multiclass, e.g. from MapValueToKey), or Single with a Single-vector input (sequence regression)."),
         };
     }
+
+    /// <summary>Key token input: the key's values plus the padding and unknown ids.</summary>
+    public static int KeyTokenVocabularySize(DataViewSchema.Column column)
+    {
+        ulong count = ((KeyDataViewType)((VectorDataViewType)column.Type).ItemType).Count;
+        if (count > 50_000_000)
+            throw new ArgumentOutOfRangeException("input", $"Input column '{column.Name}' is a key with {count} values; at most 50,000,000 token ids are supported.");
+        return (int)count + Text.WordTokenizer.ReservedIds;
+    }
 }

@@ -22,11 +22,10 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
     private readonly SequenceRegressorModel _model;   // network, scalers and the input rule training used
     private readonly WorkspacePool<Workspace> _workspaces;
     private readonly LstmSequenceRegressorOptions _options;
-    private readonly LstmTrainingProgress[] _history;
 
     internal LstmSequenceRegressionTransformer(IHostEnvironment environment, string inputColumnName, string labelColumnName, bool labelIsVector,
         LstmSequenceRegressorOptions options, SequenceRegressorModel model, IReadOnlyList<LstmTrainingProgress> history, int bestEpoch)
-        : base(environment.Register(nameof(LstmSequenceRegressionTransformer)))
+        : base(environment.Register(nameof(LstmSequenceRegressionTransformer)), history, bestEpoch)
     {
         InputColumnName = inputColumnName;
         LabelColumnName = labelColumnName;
@@ -34,8 +33,6 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         _options = SavedOptions.Of(options);
         _workspaces = new(() => new Workspace(this));
         _model = model;
-        _history = history.ToArray();
-        BestEpoch = bestEpoch;
     }
 
     /// <summary>Always <see cref="LstmTask.Regression"/>.</summary>
@@ -57,21 +54,18 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
     /// <summary>The label standardisation learned at Fit (null when off).</summary>
     internal Standardizer? LabelStandardizer => _model.TargetScaler;
     /// <inheritdoc/>
-    public override IReadOnlyList<LstmTrainingProgress> TrainingHistory => _history;
+    public override IReadOnlyList<LstmTrainingProgress> TrainingHistory => History;
     /// <inheritdoc/>
-    public override int BestEpoch { get; }
+    public override int BestEpoch => KeptEpoch;
 
     /// <summary>The prediction for one sequence of T·F values, in label units (a convenience outside a pipeline; the same as the pipeline gives).</summary>
     public float[] Predict(ReadOnlySpan<float> sequence)
     {
-        var workspace = _workspaces.Rent();
-        try
-        {
-            var output = new float[Outputs];
-            workspace.Predict(sequence, output, "the sequence", -1);
-            return output;
-        }
+        var output = new float[Outputs];
+        var workspace = _workspaces.Rent();   // not WorkspacePool.Use: a span cannot enter a lambda
+        try { workspace.Predict(sequence, output, "the sequence", -1); }
         finally { _workspaces.Return(workspace); }
+        return output;
     }
 
     /// <inheritdoc/>
@@ -112,29 +106,23 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
     private static VersionInfo GetVersionInfo() => LstmModelFormat.VersionOf("LSTMSEQR", LoaderSignature);
 
     /// <inheritdoc/>
-    protected override void SaveModel(ModelSaveContext ctx)
-    {
-        Host.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel();
-        ctx.SetVersionInfo(GetVersionInfo());
-        ModelEnvelope.Write(ctx.Writer, ModelKind.SequenceRegressor, w =>
-        {
-            w.Write(InputColumnName);
-            w.Write(LabelColumnName);
-            w.Write(_options.ScoreColumnName);
-            w.Write(LabelIsVector);
-            LstmModelFormat.WriteOptions(w, _options);
-            w.Write(FeaturesPerStep);
-            w.Write(Outputs);
-            w.Write(_options.Standardize);
-            w.Write((int)_options.NonFiniteValues);
-            w.Write(_options.ShuffleValidationSplit);
-            _model.WriteScalers(w);
-            LstmModelFormat.WriteHistory(w, _history);
-            w.Write(BestEpoch);
-            _model.WriteWeights(w);
-        });
-    }
+    protected override void SaveModel(ModelSaveContext ctx) =>
+        SaveModel(ctx, GetVersionInfo(), ModelKind.SequenceRegressor,
+            writeHead: w =>
+            {
+                w.Write(InputColumnName);
+                w.Write(LabelColumnName);
+                w.Write(_options.ScoreColumnName);
+                w.Write(LabelIsVector);
+                LstmModelFormat.WriteOptions(w, _options);
+                w.Write(FeaturesPerStep);
+                w.Write(Outputs);
+                w.Write(_options.Standardize);
+                w.Write((int)_options.NonFiniteValues);
+                w.Write(_options.ShuffleValidationSplit);
+                _model.WriteScalers(w);
+            },
+            writeWeights: _model.WriteWeights);
 
     private static LstmSequenceRegressionTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
         LstmModelFormat.Load(env, ctx, GetVersionInfo(), "LSTM sequence regressor", [ModelKind.SequenceRegressor], (r, _) => Read(env, r));
@@ -161,8 +149,7 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         var networkOptions = options.ToNetworkOptions(new SequenceRegressorOptions { Outputs = outputs });
         networkOptions.Validate();   // the network's own checks (sizes, budget) before anything is allocated for it
         var scalers = SequenceRegressorModel.ReadScalers(r, options.Standardize, options.FeaturesPerStep, outputs);
-        var history = LstmModelFormat.ReadHistory(r);
-        int bestEpoch = r.ReadInt32();
+        var (history, bestEpoch) = ReadTrainingRecord(r);
         var model = SequenceRegressorModel.ReadWeights(r, options.FeaturesPerStep, networkOptions, scalers, options.MaxSequenceLength);
         return new LstmSequenceRegressionTransformer(env, input, label, labelIsVector, options, model, history, bestEpoch);
     }

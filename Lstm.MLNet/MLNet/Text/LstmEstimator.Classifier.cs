@@ -64,7 +64,7 @@ public sealed partial class LstmEstimator
         }
         else
         {
-            vocabularySize = KeyTokenVocabularySize(inputColumn);
+            vocabularySize = LstmColumns.KeyTokenVocabularySize(inputColumn);
         }
 
         // One model object prepares the rows here and at prediction (the first MaxSequenceLength tokens).
@@ -105,15 +105,6 @@ public sealed partial class LstmEstimator
         if (labels.All(l => l == first))
             throw new InvalidOperationException($"Label column '{labelName}' has a single value ({(task == LstmTask.BinaryClassification ? first == 1 ? "true" : "false" : $"class {first}")}) " +
                 $"in all {labels.Length} training rows; a classifier needs examples of at least two classes.");
-    }
-
-    /// <summary>Key token input: the key's values plus the padding and unknown ids.</summary>
-    internal static int KeyTokenVocabularySize(DataViewSchema.Column column)
-    {
-        ulong count = ((KeyDataViewType)((VectorDataViewType)column.Type).ItemType).Count;
-        if (count > 50_000_000)
-            throw new ArgumentOutOfRangeException("input", $"Input column '{column.Name}' is a key with {count} values; at most 50,000,000 token ids are supported.");
-        return (int)count + WordTokenizer.ReservedIds;
     }
 
     /// <summary>A one-column schema holding the label with its annotations (key values), saved with the model for the output annotations.</summary>

@@ -24,31 +24,25 @@ public sealed partial class LstmTextClassificationTransformer
     private static VersionInfo GetVersionInfo() => LstmModelFormat.VersionOf("LSTMTXTC", LoaderSignature);
 
     /// <inheritdoc/>
-    protected override void SaveModel(ModelSaveContext ctx)
-    {
-        Host.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel();
-        ctx.SetVersionInfo(GetVersionInfo());
-        var kind = Task == LstmTask.BinaryClassification ? ModelKind.BinaryTextClassifier : ModelKind.MulticlassTextClassifier;
-        ModelEnvelope.Write(ctx.Writer, kind, w =>
-        {
-            w.Write((byte)Task);
-            w.Write((byte)InputKind);
-            foreach (var name in new[] { InputColumnName, LabelColumnName, _options.ScoreColumnName, _options.ProbabilityColumnName, _options.PredictedLabelColumnName })
-                w.Write(name);
-            LstmModelFormat.WriteOptions(w, _options);
-            _model.WriteVocabulary(w);
-            LstmModelFormat.WriteHistory(w, TrainingHistory);
-            w.Write(BestEpoch);
-            _model.WriteWeights(w);
-            if (_labelSchema is not null)
+    protected override void SaveModel(ModelSaveContext ctx) =>
+        SaveModel(ctx, GetVersionInfo(), Task == LstmTask.BinaryClassification ? ModelKind.BinaryTextClassifier : ModelKind.MulticlassTextClassifier,
+            writeHead: w =>
             {
+                w.Write((byte)Task);
+                w.Write((byte)InputKind);
+                foreach (var name in new[] { InputColumnName, LabelColumnName, _options.ScoreColumnName, _options.ProbabilityColumnName, _options.PredictedLabelColumnName })
+                    w.Write(name);
+                LstmModelFormat.WriteOptions(w, _options);
+                _model.WriteVocabulary(w);
+            },
+            writeWeights: _model.WriteWeights,
+            writeTail: w =>
+            {
+                if (_labelSchema is null) return;
                 var schemaBytes = LabelSchemaBytes();
                 w.Write(schemaBytes.Length);
                 w.Write(schemaBytes);
-            }
-        });
-    }
+            });
 
     private byte[] LabelSchemaBytes()
     {
@@ -97,8 +91,7 @@ public sealed partial class LstmTextClassificationTransformer
 
         var vocabulary = TextClassifierModel.ReadVocabulary(r, binary: task == LstmTask.BinaryClassification, textInput: inputKind == LstmInputKind.Text);
         int classes = vocabulary.Classes;
-        var history = LstmModelFormat.ReadHistory(r);
-        int bestEpoch = r.ReadInt32();
+        var (history, bestEpoch) = ReadTrainingRecord(r);
 
         var buildModel = TextClassifierModel.ReadWeights(r, vocabulary, options.ToNetworkOptions(), options.MaxSequenceLength);
 

@@ -28,7 +28,7 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
 
     internal LstmTextClassificationTransformer(IHostEnvironment environment, LstmTask task, string inputColumnName, LstmInputKind inputKind,
         string labelColumnName, LstmOptions options, TextClassifierModel model, DataViewSchema? labelSchema, IReadOnlyList<LstmTrainingProgress> history, int bestEpoch)
-        : base(environment.Register(nameof(LstmTextClassificationTransformer)))
+        : base(environment.Register(nameof(LstmTextClassificationTransformer)), history, bestEpoch)
     {
         _task = task;
         _inputColumnName = inputColumnName;
@@ -40,15 +40,11 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
         _model = model;
         _workspaces = new(_model.CreatePredictor);
         _labelSchema = labelSchema;
-        _history = history.ToArray();
-        _bestEpoch = bestEpoch;
         _classNames = ClassNamesOf(task, labelSchema, model.NumberOfClasses);
     }
 
     private readonly LstmTask _task;
     private readonly string _inputColumnName;
-    private readonly LstmTrainingProgress[] _history;
-    private readonly int _bestEpoch;
 
     /// <summary>Binary or multiclass classification.</summary>
     public override LstmTask Task => _task;
@@ -68,9 +64,9 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
     /// <summary>Class names in score order: "False", "True" for binary; the label's key values for multiclass (their 1-based key numbers when the label had none).</summary>
     public IReadOnlyList<string> ClassNames => _classNames;
     /// <summary>One entry per finished training epoch.</summary>
-    public override IReadOnlyList<LstmTrainingProgress> TrainingHistory => _history;
+    public override IReadOnlyList<LstmTrainingProgress> TrainingHistory => History;
     /// <summary>The epoch whose weights the model holds (0 when training was cancelled before one finished).</summary>
-    public override int BestEpoch => _bestEpoch;
+    public override int BestEpoch => KeptEpoch;
 
     /// <summary>
     /// Class probabilities for one text (text input only): a convenience for code outside a pipeline; gives
@@ -79,13 +75,11 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
     public float[] PredictProbabilities(string? text)
     {
         if (Tokenizer is null) throw new InvalidOperationException($"This model reads key-typed token ids from '{InputColumnName}', not text: use it in a pipeline.");
-        var workspace = _workspaces.Rent();
-        try
+        return _workspaces.Use(workspace =>
         {
             workspace.Predict(_model.Prepare(text));
             return workspace.Probabilities.ToArray();
-        }
-        finally { _workspaces.Return(workspace); }
+        });
     }
 
     /// <inheritdoc/>
@@ -111,7 +105,7 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
             if (kind != parent.InputKind)
                 throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{column.Name}' has type {LstmColumns.Describe(column.Type)}; " +
                     $"the model was trained on {(parent.InputKind == LstmInputKind.Text ? "String (text)" : $"key-typed token ids with {parent.VocabularySize - WordTokenizer.ReservedIds} values")}.");
-            if (kind == LstmInputKind.KeyTokens && LstmEstimator.KeyTokenVocabularySize(column) != parent.VocabularySize)
+            if (kind == LstmInputKind.KeyTokens && LstmColumns.KeyTokenVocabularySize(column) != parent.VocabularySize)
                 throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{column.Name}' has type {LstmColumns.Describe(column.Type)}; " +
                     $"the model was trained on keys with {parent.VocabularySize - WordTokenizer.ReservedIds} values (the same token-to-key mapping is needed).");
         }

@@ -89,4 +89,13 @@ internal static class LstmColumns
             throw new ArgumentOutOfRangeException("input", $"Input column '{column.Name}' is a key with {count} values; at most 50,000,000 token ids are supported.");
         return (int)count + Text.WordTokenizer.ReservedIds;
     }
+
+    /// <summary>The input and label columns of <paramref name="schema"/>, or an exception naming the missing one and the columns there are.</summary>
+    public static (SchemaShape.Column Input, SchemaShape.Column Label) Find(SchemaShape schema, string inputName, string labelName)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        if (!schema.TryFindColumn(inputName, out var input)) throw MissingColumn("input", inputName, schema.Select(c => c.Name));
+        if (!schema.TryFindColumn(labelName, out var label)) throw MissingColumn("label", labelName, schema.Select(c => c.Name));
+        return (input, label);
+    }
 }

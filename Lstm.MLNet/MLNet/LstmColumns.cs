@@ -80,4 +80,22 @@ internal static class LstmColumns
                 "a key type (multiclass, e.g. from MapValueToKey), or Single with a Single-vector input (sequence regression)."),
         };
     }
+
+    /// <summary>Key token input: the key's values plus the padding and unknown ids.</summary>
+    public static int KeyTokenVocabularySize(DataViewSchema.Column column)
+    {
+        ulong count = ((KeyDataViewType)((VectorDataViewType)column.Type).ItemType).Count;
+        if (count > 50_000_000)
+            throw new ArgumentOutOfRangeException("input", $"Input column '{column.Name}' is a key with {count} values; at most 50,000,000 token ids are supported.");
+        return (int)count + Text.WordTokenizer.ReservedIds;
+    }
+
+    /// <summary>The input and label columns of <paramref name="schema"/>, or an exception naming the missing one and the columns there are.</summary>
+    public static (SchemaShape.Column Input, SchemaShape.Column Label) Find(SchemaShape schema, string inputName, string labelName)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        if (!schema.TryFindColumn(inputName, out var input)) throw MissingColumn("input", inputName, schema.Select(c => c.Name));
+        if (!schema.TryFindColumn(labelName, out var label)) throw MissingColumn("label", labelName, schema.Select(c => c.Name));
+        return (input, label);
+    }
 }

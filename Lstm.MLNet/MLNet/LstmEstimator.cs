@@ -14,7 +14,7 @@ namespace Lstm.MLNet;
 /// learned from the training rows) or a vector of key type with token ids from upstream transforms.
 /// Fit returns an <see cref="LstmTransformer"/>: for classification, an <see cref="LstmTextClassificationTransformer"/>.
 /// </summary>
-public sealed partial class LstmEstimator : IEstimator<LstmTransformer>
+public sealed class LstmEstimator : IEstimator<LstmTransformer>
 {
     private readonly IHost _host;
     private readonly LstmOptions _options;
@@ -82,47 +82,35 @@ public sealed partial class LstmEstimator : IEstimator<LstmTransformer>
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         string inputName = InputColumnName(name => inputSchema.TryFindColumn(name, out _));
-        if (!inputSchema.TryFindColumn(inputName, out var inputColumn))
-            throw LstmColumns.MissingColumn("input", inputName, inputSchema.Select(c => c.Name));
-        if (!inputSchema.TryFindColumn(_options.LabelColumnName, out var labelColumn))
-            throw LstmColumns.MissingColumn("label", _options.LabelColumnName, inputSchema.Select(c => c.Name));
-        if (IsSequenceRegression(inputColumn, labelColumn))
-            return RegressionOutputSchema(inputSchema, inputColumn, labelColumn);
-        LstmColumns.InputKind(inputColumn);
+        var (inputColumn, labelColumn) = LstmColumns.Find(inputSchema, inputName, _options.LabelColumnName);
+        return _requiredTask is null or LstmTask.Regression && LstmSequenceRegressorEstimator.Accepts(inputColumn, labelColumn)
+            ? RegressorFor(inputName).GetOutputSchema(inputSchema)
+            : new LstmTextClassifierEstimator(_host, _options, inputName, _requiredTask).GetOutputSchema(inputSchema);
+    }
 
-        LstmTask task;
-        if (labelColumn.Kind == VectorKind.Scalar && labelColumn.ItemType is BooleanDataViewType) task = LstmTask.BinaryClassification;
-        else if (labelColumn.Kind == VectorKind.Scalar && labelColumn.IsKey) task = LstmTask.MulticlassClassification;
-        else
-        {
-            var labelType = labelColumn.Kind == VectorKind.Scalar ? labelColumn.ItemType : new VectorDataViewType((PrimitiveDataViewType)labelColumn.ItemType);
-            var inputType = inputColumn.Kind == VectorKind.Scalar ? inputColumn.ItemType : new VectorDataViewType((PrimitiveDataViewType)inputColumn.ItemType);
-            task = LstmColumns.TaskOf(labelColumn.Name, labelType, inputType, _requiredTask); // throws with the specific message
-        }
-        if (_requiredTask is LstmTask required && required != task)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Label column '{labelColumn.Name}' has type {LstmColumns.Describe(labelColumn)}; " +
-                (required == LstmTask.BinaryClassification ? "binary classification expects Boolean." : "multiclass classification expects a key type (e.g. from MapValueToKey)."));
+    /// <summary>Trains a classifier on <paramref name="input"/> (what <see cref="Fit"/> does for a Boolean or key label, typed).</summary>
+    public LstmTextClassificationTransformer FitClassifier(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var schema = input.Schema;
+        string inputName = InputColumnName(name => schema.GetColumnOrNull(name) is not null);
+        return new LstmTextClassifierEstimator(_host, _options, inputName, _requiredTask).Fit(input);
+    }
 
-        var columns = inputSchema.ToDictionary(c => c.Name);
-        if (task == LstmTask.BinaryClassification)
-        {
-            columns[_options.ScoreColumnName] = new SchemaShape.Column(_options.ScoreColumnName, VectorKind.Scalar, NumberDataViewType.Single, false,
-                new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation()));
-            columns[_options.ProbabilityColumnName] = new SchemaShape.Column(_options.ProbabilityColumnName, VectorKind.Scalar, NumberDataViewType.Single, false,
-                new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation(true)));
-            columns[_options.PredictedLabelColumnName] = new SchemaShape.Column(_options.PredictedLabelColumnName, VectorKind.Scalar, BooleanDataViewType.Instance, false,
-                new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation()));
-        }
-        else
-        {
-            bool hasKeyValues = labelColumn.Annotations.TryFindColumn(AnnotationUtils.Kinds.KeyValues, out var keyValues);
-            var predictedAnnotations = AnnotationUtils.GetTrainerOutputAnnotation();
-            if (hasKeyValues) predictedAnnotations = predictedAnnotations.Append(keyValues);
-            columns[_options.ScoreColumnName] = new SchemaShape.Column(_options.ScoreColumnName, VectorKind.Vector, NumberDataViewType.Single, false,
-                new SchemaShape(AnnotationUtils.AnnotationsForMulticlassScoreColumn(labelColumn)));
-            columns[_options.PredictedLabelColumnName] = new SchemaShape.Column(_options.PredictedLabelColumnName, VectorKind.Scalar, NumberDataViewType.UInt32, true,
-                new SchemaShape(predictedAnnotations));
-        }
-        return new SchemaShape(columns.Values);
+    /// <summary>Trains the sequence regressor (what <see cref="Fit"/> does for a float label and a float-vector input, typed).</summary>
+    public LstmSequenceRegressionTransformer FitRegressor(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var schema = input.Schema;
+        return RegressorFor(InputColumnName(name => schema.GetColumnOrNull(name) is not null)).Fit(input);
+    }
+
+    /// <summary>The regressor's estimator over this one's options (every shared option carried over), reading <paramref name="inputName"/>.</summary>
+    private LstmSequenceRegressorEstimator RegressorFor(string inputName)
+    {
+        var options = LstmSequenceRegressorOptions.From(_options);
+        options.FeatureColumnName = inputName;
+        options.ValidateRegression();
+        return new LstmSequenceRegressorEstimator(_host, options);
     }
 }

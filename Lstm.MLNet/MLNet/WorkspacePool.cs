@@ -15,6 +15,14 @@ internal sealed class WorkspacePool<T>(Func<T> create) where T : class
 
     public void Return(T workspace) => _free.Add(workspace);
 
+    /// <summary>Runs <paramref name="use"/> on a rented workspace and gives it back (a convenience call outside a cursor).</summary>
+    public TResult Use<TResult>(Func<T, TResult> use)
+    {
+        var workspace = Rent();
+        try { return use(workspace); }
+        finally { Return(workspace); }
+    }
+
     /// <summary>A workspace for a cursor's getters; <paramref name="disposer"/> gives it back (once, however often it is called).</summary>
     public T Rent(out Action disposer)
     {

@@ -9,7 +9,7 @@ namespace Lstm.MLNet.Text;
 /// <see cref="Prepare(int[])"/>, prediction goes through the same methods (in a <see cref="Predictor"/>), so a text is
 /// read the same way in both: its FIRST <c>MaxSequenceLength</c> tokens, an empty or blank text as padding.
 /// </summary>
-internal sealed class TextClassifierModel
+internal sealed partial class TextClassifierModel
 {
     /// <param name="network">The network (trained in place when the model is built for training).</param>
     /// <param name="tokenizer">The learned vocabulary for text input; null for key-typed token ids.</param>

@@ -8,7 +8,7 @@ namespace Lstm.MLNet.TimeSeries;
 /// <see cref="Prepare"/> and <see cref="PrepareTarget"/>, prediction goes through the same <see cref="Prepare"/>
 /// (in a <see cref="Predictor"/>), so the two cannot read a row differently.
 /// </summary>
-internal sealed class SequenceRegressorModel
+internal sealed partial class SequenceRegressorModel
 {
     private readonly SequenceInput _input;
 

@@ -1,4 +1,5 @@
 using Lstm.MLNet.Model;
+using Lstm.MLNet.Model.Persistence;
 using Lstm.MLNet.TimeSeries;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -21,11 +22,10 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
     private readonly SequenceRegressorModel _model;   // network, scalers and the input rule training used
     private readonly WorkspacePool<Workspace> _workspaces;
     private readonly LstmSequenceRegressorOptions _options;
-    private readonly LstmTrainingProgress[] _history;
 
     internal LstmSequenceRegressionTransformer(IHostEnvironment environment, string inputColumnName, string labelColumnName, bool labelIsVector,
         LstmSequenceRegressorOptions options, SequenceRegressorModel model, IReadOnlyList<LstmTrainingProgress> history, int bestEpoch)
-        : base(environment.Register(nameof(LstmSequenceRegressionTransformer)))
+        : base(environment.Register(nameof(LstmSequenceRegressionTransformer)), history, bestEpoch)
     {
         InputColumnName = inputColumnName;
         LabelColumnName = labelColumnName;
@@ -33,8 +33,6 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         _options = SavedOptions.Of(options);
         _workspaces = new(() => new Workspace(this));
         _model = model;
-        _history = history.ToArray();
-        BestEpoch = bestEpoch;
     }
 
     /// <summary>Always <see cref="LstmTask.Regression"/>.</summary>
@@ -56,21 +54,18 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
     /// <summary>The label standardisation learned at Fit (null when off).</summary>
     internal Standardizer? LabelStandardizer => _model.TargetScaler;
     /// <inheritdoc/>
-    public override IReadOnlyList<LstmTrainingProgress> TrainingHistory => _history;
+    public override IReadOnlyList<LstmTrainingProgress> TrainingHistory => History;
     /// <inheritdoc/>
-    public override int BestEpoch { get; }
+    public override int BestEpoch => KeptEpoch;
 
     /// <summary>The prediction for one sequence of T·F values, in label units (a convenience outside a pipeline; the same as the pipeline gives).</summary>
     public float[] Predict(ReadOnlySpan<float> sequence)
     {
-        var workspace = _workspaces.Rent();
-        try
-        {
-            var output = new float[Outputs];
-            workspace.Predict(sequence, output, "the sequence", -1);
-            return output;
-        }
+        var output = new float[Outputs];
+        var workspace = _workspaces.Rent();   // not WorkspacePool.Use: a span cannot enter a lambda
+        try { workspace.Predict(sequence, output, "the sequence", -1); }
         finally { _workspaces.Return(workspace); }
+        return output;
     }
 
     /// <inheritdoc/>
@@ -104,43 +99,30 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
     // ---------------------------------------------------------------------------------------------
     // Persistence. Payload: input, label column names; bool label is vector; the shared options
     // (LstmModelFormat), features per step, outputs, standardize, non-finite policy, shuffle-validation flag;
-    // the input and label standardisers (means, deviations) when standardising; history; best epoch; tensors.
+    // the model's scalers (SequenceRegressorModel.WriteScalers); history; best epoch; the model's weights (WriteWeights).
     // v2 (0x00020001) wraps it in a ModelEnvelope; v1 (0x00010001) wrote it straight into the stream.
     // ---------------------------------------------------------------------------------------------
 
     private static VersionInfo GetVersionInfo() => LstmModelFormat.VersionOf("LSTMSEQR", LoaderSignature);
 
     /// <inheritdoc/>
-    protected override void SaveModel(ModelSaveContext ctx)
-    {
-        Host.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel();
-        ctx.SetVersionInfo(GetVersionInfo());
-        ModelEnvelope.Write(ctx.Writer, ModelKind.SequenceRegressor, w =>
-        {
-            w.Write(InputColumnName);
-            w.Write(LabelColumnName);
-            w.Write(_options.ScoreColumnName);
-            w.Write(LabelIsVector);
-            LstmModelFormat.WriteOptions(w, _options);
-            w.Write(FeaturesPerStep);
-            w.Write(Outputs);
-            w.Write(_options.Standardize);
-            w.Write((int)_options.NonFiniteValues);
-            w.Write(_options.ShuffleValidationSplit);
-            if (_options.Standardize)
+    protected override void SaveModel(ModelSaveContext ctx) =>
+        SaveModel(ctx, GetVersionInfo(), ModelKind.SequenceRegressor,
+            writeHead: w =>
             {
-                foreach (var scaler in new[] { _model.InputScaler!, _model.TargetScaler! })
-                {
-                    LstmModelFormat.WriteFloats(w, scaler.Means);
-                    LstmModelFormat.WriteFloats(w, scaler.StandardDeviations);
-                }
-            }
-            LstmModelFormat.WriteHistory(w, _history);
-            w.Write(BestEpoch);
-            LstmModelFormat.WriteTensors(w, _model.Network.NamedParameters());
-        });
-    }
+                w.Write(InputColumnName);
+                w.Write(LabelColumnName);
+                w.Write(_options.ScoreColumnName);
+                w.Write(LabelIsVector);
+                LstmModelFormat.WriteOptions(w, _options);
+                w.Write(FeaturesPerStep);
+                w.Write(Outputs);
+                w.Write(_options.Standardize);
+                w.Write((int)_options.NonFiniteValues);
+                w.Write(_options.ShuffleValidationSplit);
+                _model.WriteScalers(w);
+            },
+            writeWeights: _model.WriteWeights);
 
     private static LstmSequenceRegressionTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
         LstmModelFormat.Load(env, ctx, GetVersionInfo(), "LSTM sequence regressor", [ModelKind.SequenceRegressor], (r, _) => Read(env, r));
@@ -162,35 +144,14 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         options.ShuffleValidationSplit = r.ReadBoolean();
         try { options.ValidateRegression(); }
         catch (ArgumentException e) { throw new InvalidDataException($"The saved options are invalid: {e.Message}", e); }
-        if (outputs < 1 || outputs > LstmModelFormat.MaxSavedCount || (!labelIsVector && outputs != 1))
+        if (outputs < 1 || outputs > ModelPayload.MaxSavedCount || (!labelIsVector && outputs != 1))
             throw new InvalidDataException($"The model claims {outputs} outputs for a {(labelIsVector ? "vector" : "scalar")} label.");
         var networkOptions = options.ToNetworkOptions(new SequenceRegressorOptions { Outputs = outputs });
         networkOptions.Validate();   // the network's own checks (sizes, budget) before anything is allocated for it
-        Standardizer? inputScaler = null, targetScaler = null;
-        if (options.Standardize)
-        {
-            inputScaler = ReadScaler(r, options.FeaturesPerStep, "input");
-            targetScaler = ReadScaler(r, outputs, "label");
-        }
-        var history = LstmModelFormat.ReadHistory(r);
-        int bestEpoch = r.ReadInt32();
-        var tensors = LstmModelFormat.ReadTensors(r);
-        LstmModelFormat.CheckParameterCount(tensors, LstmModelFormat.ExpectedParameters(options.FeaturesPerStep, options.HiddenSize,
-            options.NumberOfLayers, options.Bidirectional, outputs));
-
-        var network = new SequenceRegressorNetwork(options.FeaturesPerStep, networkOptions);
-        network.LoadParameters(tensors);
-        return new LstmSequenceRegressionTransformer(env, input, label, labelIsVector, options,
-            new SequenceRegressorModel(network, inputScaler, targetScaler, options.MaxSequenceLength), history, bestEpoch);
-    }
-
-    private static Standardizer ReadScaler(BinaryReader r, int expected, string what)
-    {
-        var means = LstmModelFormat.ReadFloats(r, $"{what} means");
-        var deviations = LstmModelFormat.ReadFloats(r, $"{what} deviations");
-        if (means.Length != expected || deviations.Length != expected)
-            throw new InvalidDataException($"The saved {what} standardisation has {means.Length}/{deviations.Length} values; {expected} expected.");
-        return new Standardizer(means, deviations);
+        var scalers = SequenceRegressorModel.ReadScalers(r, options.Standardize, options.FeaturesPerStep, outputs);
+        var (history, bestEpoch) = ReadTrainingRecord(r);
+        var model = SequenceRegressorModel.ReadWeights(r, options.FeaturesPerStep, networkOptions, scalers, options.MaxSequenceLength);
+        return new LstmSequenceRegressionTransformer(env, input, label, labelIsVector, options, model, history, bestEpoch);
     }
 
     private sealed class Mapper : LstmRowMapper

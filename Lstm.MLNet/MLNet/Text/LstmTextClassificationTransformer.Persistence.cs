@@ -1,4 +1,5 @@
 using Lstm.MLNet.Model;
+using Lstm.MLNet.Model.Persistence;
 using Lstm.MLNet.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -12,10 +13,9 @@ public sealed partial class LstmTextClassificationTransformer
     // ---------------------------------------------------------------------------------------------
     // Persistence. Payload (little-endian, BinaryWriter):
     //   byte task, byte input kind; strings: input, label, score, probability, predicted-label column names;
-    //   the options (network, schedule, vocabulary settings); int classes; int vocabulary size; text input:
-    //   the vocabulary (WordTokenizer.Write); the training history; int best epoch; then the tensors
-    //   (int count; per tensor: name, int length, floats) and a 64-bit FNV-1a checksum of the tensors' bytes.
-    //   Multiclass: the label's schema (with its key values, any type) in ML.NET's binary format.
+    //   the options (network, schedule, vocabulary settings); the model's classes and vocabulary
+    //   (TextClassifierModel.WriteVocabulary); the training history; int best epoch; the model's weights
+    //   (TextClassifierModel.WriteWeights). Multiclass: the label's schema (with its key values, any type) in ML.NET's binary format.
     // v2 (0x00020001) writes the payload in a ModelEnvelope (one XxHash128 over all of it, the label schema
     // included as an int-length-prefixed block at the end); v1 (0x00010001) wrote it straight into the stream, with
     // the label schema in the binary stream "LabelSchema". Load reads and checks everything before it builds anything.
@@ -24,33 +24,25 @@ public sealed partial class LstmTextClassificationTransformer
     private static VersionInfo GetVersionInfo() => LstmModelFormat.VersionOf("LSTMTXTC", LoaderSignature);
 
     /// <inheritdoc/>
-    protected override void SaveModel(ModelSaveContext ctx)
-    {
-        Host.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel();
-        ctx.SetVersionInfo(GetVersionInfo());
-        var kind = Task == LstmTask.BinaryClassification ? ModelKind.BinaryTextClassifier : ModelKind.MulticlassTextClassifier;
-        ModelEnvelope.Write(ctx.Writer, kind, w =>
-        {
-            w.Write((byte)Task);
-            w.Write((byte)InputKind);
-            foreach (var name in new[] { InputColumnName, LabelColumnName, _options.ScoreColumnName, _options.ProbabilityColumnName, _options.PredictedLabelColumnName })
-                w.Write(name);
-            LstmModelFormat.WriteOptions(w, _options);
-            w.Write(NumberOfClasses);
-            w.Write(VocabularySize);
-            if (InputKind == LstmInputKind.Text) Tokenizer!.Write(w);
-            LstmModelFormat.WriteHistory(w, TrainingHistory);
-            w.Write(BestEpoch);
-            LstmModelFormat.WriteTensors(w, _model.Network.NamedParameters());
-            if (_labelSchema is not null)
+    protected override void SaveModel(ModelSaveContext ctx) =>
+        SaveModel(ctx, GetVersionInfo(), Task == LstmTask.BinaryClassification ? ModelKind.BinaryTextClassifier : ModelKind.MulticlassTextClassifier,
+            writeHead: w =>
             {
+                w.Write((byte)Task);
+                w.Write((byte)InputKind);
+                foreach (var name in new[] { InputColumnName, LabelColumnName, _options.ScoreColumnName, _options.ProbabilityColumnName, _options.PredictedLabelColumnName })
+                    w.Write(name);
+                LstmModelFormat.WriteOptions(w, _options);
+                _model.WriteVocabulary(w);
+            },
+            writeWeights: _model.WriteWeights,
+            writeTail: w =>
+            {
+                if (_labelSchema is null) return;
                 var schemaBytes = LabelSchemaBytes();
                 w.Write(schemaBytes.Length);
                 w.Write(schemaBytes);
-            }
-        });
-    }
+            });
 
     private byte[] LabelSchemaBytes()
     {
@@ -97,31 +89,16 @@ public sealed partial class LstmTextClassificationTransformer
         try { options.Validate(); }
         catch (ArgumentException e) { throw new InvalidDataException($"The saved options are invalid: {e.Message}", e); }
 
-        int classes = r.ReadInt32();
-        int vocabularySize = r.ReadInt32();
-        if (classes < 2 || (task == LstmTask.BinaryClassification && classes != 2) || classes > 1_000_000)
-            throw new InvalidDataException($"The model claims {classes} classes for {task}.");
-        if (vocabularySize < WordTokenizer.ReservedIds || vocabularySize > LstmModelFormat.MaxSavedCount)
-            throw new InvalidDataException($"The model claims a vocabulary of {vocabularySize} ids.");
-        WordTokenizer? tokenizer = null;
-        if (inputKind == LstmInputKind.Text)
-        {
-            // Each saved token takes one byte at least (its length prefix): no more can be claimed than bytes remain.
-            tokenizer = WordTokenizer.Read(r, LstmModelFormat.CheckCount(r, vocabularySize, 1, "vocabulary tokens"));
-            if (tokenizer.VocabularySize != vocabularySize)
-                throw new InvalidDataException($"The saved vocabulary has {tokenizer.VocabularySize} tokens; the model expects {vocabularySize}.");
-        }
-        var history = LstmModelFormat.ReadHistory(r);
-        int bestEpoch = r.ReadInt32();
+        var vocabulary = TextClassifierModel.ReadVocabulary(r, binary: task == LstmTask.BinaryClassification, textInput: inputKind == LstmInputKind.Text);
+        int classes = vocabulary.Classes;
+        var (history, bestEpoch) = ReadTrainingRecord(r);
 
-        var tensors = LstmModelFormat.ReadTensors(r);
-        LstmModelFormat.CheckParameterCount(tensors, LstmModelFormat.ExpectedParameters(options.EmbeddingSize, options.HiddenSize, options.NumberOfLayers,
-            options.Bidirectional, classes, embedding: checked((long)vocabularySize * options.EmbeddingSize)));
+        var buildModel = TextClassifierModel.ReadWeights(r, vocabulary, options.ToNetworkOptions(), options.MaxSequenceLength);
 
         DataViewSchema? labelSchema = null;
         if (task == LstmTask.MulticlassClassification)
         {
-            byte[] schemaBytes = kind is null ? v1LabelSchema() : r.ReadBytes(LstmModelFormat.CheckCount(r, r.ReadInt32(), 1, "label schema bytes"));
+            byte[] schemaBytes = kind is null ? v1LabelSchema() : r.ReadBytes(ModelPayload.CheckCount(r, r.ReadInt32(), 1, "label schema bytes"));
             var loader = new BinaryLoader(env, new BinaryLoader.Arguments(), new MemoryStream(schemaBytes));
             labelSchema = loader.Schema;
             if (labelSchema.Count != 1 || labelSchema[0].Type is not KeyDataViewType { Count: var keyCount } || keyCount != (ulong)classes)
@@ -129,9 +106,6 @@ public sealed partial class LstmTextClassificationTransformer
         }
 
         // Everything is read and checked: build the network and the transformer.
-        var network = new SequenceClassifierNetwork(vocabularySize, classes, options.ToNetworkOptions());
-        network.LoadParameters(tensors);
-        return new LstmTextClassificationTransformer(env, task, inputColumn, inputKind, labelColumn, options,
-            new TextClassifierModel(network, tokenizer, options.MaxSequenceLength), labelSchema, history, bestEpoch);
+        return new LstmTextClassificationTransformer(env, task, inputColumn, inputKind, labelColumn, options, buildModel(), labelSchema, history, bestEpoch);
     }
 }

@@ -28,7 +28,7 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
 
     internal LstmTextClassificationTransformer(IHostEnvironment environment, LstmTask task, string inputColumnName, LstmInputKind inputKind,
         string labelColumnName, LstmOptions options, TextClassifierModel model, DataViewSchema? labelSchema, IReadOnlyList<LstmTrainingProgress> history, int bestEpoch)
-        : base(environment.Register(nameof(LstmTextClassificationTransformer)))
+        : base(environment.Register(nameof(LstmTextClassificationTransformer)), history, bestEpoch)
     {
         _task = task;
         _inputColumnName = inputColumnName;
@@ -40,15 +40,11 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
         _model = model;
         _workspaces = new(_model.CreatePredictor);
         _labelSchema = labelSchema;
-        _history = history.ToArray();
-        _bestEpoch = bestEpoch;
         _classNames = ClassNamesOf(task, labelSchema, model.NumberOfClasses);
     }
 
     private readonly LstmTask _task;
     private readonly string _inputColumnName;
-    private readonly LstmTrainingProgress[] _history;
-    private readonly int _bestEpoch;
 
     /// <summary>Binary or multiclass classification.</summary>
     public override LstmTask Task => _task;
@@ -68,9 +64,9 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
     /// <summary>Class names in score order: "False", "True" for binary; the label's key values for multiclass (their 1-based key numbers when the label had none).</summary>
     public IReadOnlyList<string> ClassNames => _classNames;
     /// <summary>One entry per finished training epoch.</summary>
-    public override IReadOnlyList<LstmTrainingProgress> TrainingHistory => _history;
+    public override IReadOnlyList<LstmTrainingProgress> TrainingHistory => History;
     /// <summary>The epoch whose weights the model holds (0 when training was cancelled before one finished).</summary>
-    public override int BestEpoch => _bestEpoch;
+    public override int BestEpoch => KeptEpoch;
 
     /// <summary>
     /// Class probabilities for one text (text input only): a convenience for code outside a pipeline; gives
@@ -79,13 +75,11 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
     public float[] PredictProbabilities(string? text)
     {
         if (Tokenizer is null) throw new InvalidOperationException($"This model reads key-typed token ids from '{InputColumnName}', not text: use it in a pipeline.");
-        var workspace = _workspaces.Rent();
-        try
+        return _workspaces.Use(workspace =>
         {
             workspace.Predict(_model.Prepare(text));
             return workspace.Probabilities.ToArray();
-        }
-        finally { _workspaces.Return(workspace); }
+        });
     }
 
     /// <inheritdoc/>
@@ -94,23 +88,8 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
     private static string[] ClassNamesOf(LstmTask task, DataViewSchema? labelSchema, int classes)
     {
         if (task == LstmTask.BinaryClassification) return ["False", "True"];
-        var annotations = labelSchema?[0].Annotations;
-        var keyValues = annotations?.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues);
-        if (keyValues is { Type: VectorDataViewType { ItemType: var itemType } })
-        {
-            var method = typeof(LstmTextClassificationTransformer).GetMethod(nameof(KeyValuesAsText), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-                .MakeGenericMethod(itemType.RawType);
-            var names = (string[])method.Invoke(null, [annotations!, keyValues.Value])!;
-            if (names.Length == classes) return names;
-        }
+        if (labelSchema is not null && LabelKeyValues.Names(labelSchema[0]) is { } names && names.Length == classes) return names;
         return Enumerable.Range(1, classes).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-    }
-
-    private static string[] KeyValuesAsText<T>(DataViewSchema.Annotations annotations, DataViewSchema.Column keyValues)
-    {
-        VBuffer<T> values = default;
-        annotations.GetGetter<VBuffer<T>>(keyValues)(ref values);
-        return values.DenseValues().Select(v => v?.ToString() ?? "").ToArray();
     }
 
     private sealed class Mapper : LstmRowMapper
@@ -126,7 +105,7 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
             if (kind != parent.InputKind)
                 throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{column.Name}' has type {LstmColumns.Describe(column.Type)}; " +
                     $"the model was trained on {(parent.InputKind == LstmInputKind.Text ? "String (text)" : $"key-typed token ids with {parent.VocabularySize - WordTokenizer.ReservedIds} values")}.");
-            if (kind == LstmInputKind.KeyTokens && LstmEstimator.KeyTokenVocabularySize(column) != parent.VocabularySize)
+            if (kind == LstmInputKind.KeyTokens && LstmColumns.KeyTokenVocabularySize(column) != parent.VocabularySize)
                 throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{column.Name}' has type {LstmColumns.Describe(column.Type)}; " +
                     $"the model was trained on keys with {parent.VocabularySize - WordTokenizer.ReservedIds} values (the same token-to-key mapping is needed).");
         }
@@ -148,8 +127,7 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
             }
 
             int classes = _parent.NumberOfClasses;
-            var labelAnnotations = _parent._labelSchema![0].Annotations;
-            bool hasKeyValues = labelAnnotations.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues) is not null;
+            var label = _parent._labelSchema![0];
             var score = new DataViewSchema.Annotations.Builder();
             ScoreAnnotations.Add(score, setId, multiclass, AnnotationUtils.Const.ScoreValueKind.Score);
             var classNames = _parent._classNames;
@@ -159,30 +137,16 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
                 for (int c = 0; c < classes; c++) editor.Values[c] = classNames[c].AsMemory();
                 value = editor.Commit();
             });
-            if (hasKeyValues)
-            {
-                // The label's key values under the name the multiclass scorers use for them.
-                var keyValues = labelAnnotations.Schema[AnnotationUtils.Kinds.KeyValues];
-                var training = new DataViewSchema.Annotations.Builder();
-                training.Add(labelAnnotations, kind => kind == AnnotationUtils.Kinds.KeyValues);
-                var trainingValues = training.ToAnnotations();
-                score.Add(AnnotationUtils.Kinds.TrainingLabelValues, keyValues.Type, GetterOf(trainingValues, trainingValues.Schema[0]));
-            }
+            // The label's key values under the name the multiclass scorers use for them.
+            LabelKeyValues.AddAsTrainingLabelValues(score, label);
             var predicted = new DataViewSchema.Annotations.Builder();
-            predicted.Add(labelAnnotations, kind => kind == AnnotationUtils.Kinds.KeyValues);
+            predicted.Add(label.Annotations, kind => kind == AnnotationUtils.Kinds.KeyValues);
             ScoreAnnotations.Add(predicted, setId, multiclass, AnnotationUtils.Const.ScoreValueKind.PredictedLabel);
             return
             [
                 new(options.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, classes), score.ToAnnotations()),
                 new(options.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), classes), predicted.ToAnnotations()),
             ];
-        }
-
-        /// <summary>A getter delegate of the annotation's own type (the key values may be of any type).</summary>
-        private static Delegate GetterOf(DataViewSchema.Annotations annotations, DataViewSchema.Column column)
-        {
-            var method = typeof(DataViewSchema.Annotations).GetMethod(nameof(DataViewSchema.Annotations.GetGetter))!.MakeGenericMethod(column.Type.RawType);
-            return (Delegate)method.Invoke(annotations, [column])!;
         }
 
         protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)

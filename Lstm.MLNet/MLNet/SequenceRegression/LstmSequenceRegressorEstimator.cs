@@ -8,41 +8,45 @@ using static Microsoft.ML.SchemaShape.Column;
 
 namespace Lstm.MLNet;
 
-// The sequence-regression half of the front door: float (vector) label, float-vector input.
-public sealed partial class LstmEstimator
+/// <summary>
+/// The sequence regressor's estimator (float or float-vector label, float-vector input of T steps × F values): what
+/// <see cref="LstmEstimator"/> delegates to for regression.
+/// </summary>
+/// <param name="host">Where training logs.</param>
+/// <param name="options">The options, their FeatureColumnName naming the input (validated by the front door).</param>
+internal sealed class LstmSequenceRegressorEstimator(IHost host, LstmSequenceRegressorOptions options) : IEstimator<LstmSequenceRegressionTransformer>
 {
-    private bool IsSequenceRegression(SchemaShape.Column input, SchemaShape.Column label) =>
-        _requiredTask is null or LstmTask.Regression
-        && input.Kind != VectorKind.Scalar && input.ItemType is NumberDataViewType { RawType: var inputRaw } && inputRaw == typeof(float)
+    /// <summary>True for a float (vector) label with a float-vector input: the columns this estimator trains on.</summary>
+    public static bool Accepts(SchemaShape.Column input, SchemaShape.Column label) =>
+        input.Kind != VectorKind.Scalar && input.ItemType is NumberDataViewType { RawType: var inputRaw } && inputRaw == typeof(float)
         && label.ItemType is NumberDataViewType { RawType: var labelRaw } && labelRaw == typeof(float);
 
-    private SchemaShape RegressionOutputSchema(SchemaShape inputSchema, SchemaShape.Column input, SchemaShape.Column label)
+    /// <summary>Checks the label's shape and adds the Score column.</summary>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
+        var (_, label) = LstmColumns.Find(inputSchema, options.FeatureColumnName!, options.LabelColumnName);
         if (label.Kind == VectorKind.VariableVector)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Label column '{label.Name}' is a variable-length vector; a multi-step label needs a known size (one value per horizon step).");
         var columns = inputSchema.ToDictionary(c => c.Name);
         var kind = label.Kind == VectorKind.Scalar ? VectorKind.Scalar : VectorKind.Vector;
-        columns[_options.ScoreColumnName] = new SchemaShape.Column(_options.ScoreColumnName, kind, NumberDataViewType.Single, false,
+        columns[options.ScoreColumnName] = new SchemaShape.Column(options.ScoreColumnName, kind, NumberDataViewType.Single, false,
             new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation()));
         return new SchemaShape(columns.Values);
     }
 
-    /// <summary>Trains the sequence regressor (what <see cref="Fit"/> does for a float label and a float-vector input, typed).</summary>
-    public LstmSequenceRegressionTransformer FitRegressor(IDataView input)
+    /// <summary>Trains the sequence regressor on <paramref name="input"/>.</summary>
+    public LstmSequenceRegressionTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var options = LstmSequenceRegressorOptions.From(_options);
         var schema = input.Schema;
-        string inputName = InputColumnName(name => schema.GetColumnOrNull(name) is not null);
-        options.FeatureColumnName = inputName;
-        options.ValidateRegression();
+        string inputName = options.FeatureColumnName!;
         var inputColumn = schema.GetColumnOrNull(inputName) ?? throw LstmColumns.MissingColumn("input", inputName, schema.Select(c => c.Name));
         var labelColumn = schema.GetColumnOrNull(options.LabelColumnName) ?? throw LstmColumns.MissingColumn("label", options.LabelColumnName, schema.Select(c => c.Name));
         SequenceRows.CheckInput(inputColumn);
         int outputs = SequenceRows.TargetSize(labelColumn);
         bool labelIsVector = labelColumn.Type is VectorDataViewType;
 
-        using var channel = _host.Start("Training LSTM sequence regressor");
+        using var channel = host.Start("Training LSTM sequence regressor");
         var rows = SequenceRows.Read(input, inputColumn, labelColumn, options.FeaturesPerStep, options.NonFiniteValues, "training");
         channel.Info($"Read {rows.Count} training rows from '{inputColumn.Name}' and '{labelColumn.Name}'; skipped {rows.SkippedNonFinite} with NaN/∞ and {rows.SkippedEmpty} empty.");
         if (rows.Count == 0)
@@ -96,7 +100,7 @@ public sealed partial class LstmEstimator
             validationSequences.Length > 0 ? validationTargets : null, options.ToTrainingOptions(), options.Progress,
             line => channel.Info(line), options.CancellationToken);
         channel.Info($"Kept the weights of epoch {result.BestEpoch} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}{(result.Cancelled ? " (cancelled)" : "")}.");
-        return new LstmSequenceRegressionTransformer(_host, inputColumn.Name, labelColumn.Name, labelIsVector, options, model,
+        return new LstmSequenceRegressionTransformer(host, inputColumn.Name, labelColumn.Name, labelIsVector, options, model,
             result.History, result.BestEpoch);
     }
 }

@@ -4,28 +4,36 @@ using Lstm.MLNet.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using static Microsoft.ML.SchemaShape.Column;
 
 namespace Lstm.MLNet;
 
-// The classifier half of the front door: Boolean or key label, text or key-typed token input.
-public sealed partial class LstmEstimator
+/// <summary>
+/// The text classifier's estimator (Boolean or key label, text or key-typed token input): what
+/// <see cref="LstmEstimator"/> delegates to for classification, with the input column it chose.
+/// </summary>
+/// <param name="host">Where training logs.</param>
+/// <param name="options">Validated options (not copied: the front door passes its own copy).</param>
+/// <param name="inputColumnName">The text or key-typed token column.</param>
+/// <param name="requiredTask">Binary or multiclass when a catalog fixed it; null to infer it from the label.</param>
+internal sealed class LstmTextClassifierEstimator(IHost host, LstmOptions options, string inputColumnName, LstmTask? requiredTask)
+    : IEstimator<LstmTextClassificationTransformer>
 {
-    /// <summary>Trains a classifier on <paramref name="input"/> (what <see cref="Fit"/> does, typed).</summary>
-    public LstmTextClassificationTransformer FitClassifier(IDataView input)
+    /// <summary>Trains a classifier on <paramref name="input"/>.</summary>
+    public LstmTextClassificationTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var options = _options;
         var schema = input.Schema;
-        string inputName = InputColumnName(name => schema.GetColumnOrNull(name) is not null);
+        string inputName = inputColumnName;
         var inputColumn = schema.GetColumnOrNull(inputName) ?? throw LstmColumns.MissingColumn("input", inputName, schema.Select(c => c.Name));
         var labelColumn = schema.GetColumnOrNull(options.LabelColumnName) ?? throw LstmColumns.MissingColumn("label", options.LabelColumnName, schema.Select(c => c.Name));
-        var task = LstmColumns.TaskOf(labelColumn.Name, labelColumn.Type, inputColumn.Type, _requiredTask);
+        var task = LstmColumns.TaskOf(labelColumn.Name, labelColumn.Type, inputColumn.Type, requiredTask);
         if (task == LstmTask.Regression)
             throw new InvalidOperationException($"Label column '{labelColumn.Name}' is a float and the input a float vector: that is sequence regression; call Fit (or FitRegressor), not FitClassifier.");
         var inputKind = LstmColumns.InputKind(inputColumn.Name, inputColumn.Type);
         int classes = ClassCount(task, labelColumn);
 
-        using var channel = _host.Start("Training LSTM");
+        using var channel = host.Start("Training LSTM");
         var train = LabelledRows.Read(input, inputColumn, labelColumn, inputKind, classes, "training");
         channel.Info($"Read {train.Count} training rows from '{inputColumn.Name}' and '{labelColumn.Name}'; skipped {train.SkippedEmptyInput} with empty input, {train.SkippedMissingLabel} with a missing label.");
         if (train.Count == 0)
@@ -64,7 +72,7 @@ public sealed partial class LstmEstimator
         }
         else
         {
-            vocabularySize = KeyTokenVocabularySize(inputColumn);
+            vocabularySize = LstmColumns.KeyTokenVocabularySize(inputColumn);
         }
 
         // One model object prepares the rows here and at prediction (the first MaxSequenceLength tokens).
@@ -84,8 +92,50 @@ public sealed partial class LstmEstimator
         channel.Info($"Kept the weights of epoch {result.BestEpoch} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}{(result.Cancelled ? " (cancelled)" : "")}.");
 
         var labelSchema = task == LstmTask.MulticlassClassification ? LabelSchema(labelColumn) : null;
-        return new LstmTextClassificationTransformer(_host, task, inputColumn.Name, inputKind, labelColumn.Name, options, model,
+        return new LstmTextClassificationTransformer(host, task, inputColumn.Name, inputKind, labelColumn.Name, options, model,
             labelSchema, result.History, result.BestEpoch);
+    }
+
+    /// <summary>Checks the input and label columns like ML.NET's classifiers do, and adds their output columns.</summary>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        var (inputColumn, labelColumn) = LstmColumns.Find(inputSchema, inputColumnName, options.LabelColumnName);
+        LstmColumns.InputKind(inputColumn);
+
+        LstmTask task;
+        if (labelColumn.Kind == VectorKind.Scalar && labelColumn.ItemType is BooleanDataViewType) task = LstmTask.BinaryClassification;
+        else if (labelColumn.Kind == VectorKind.Scalar && labelColumn.IsKey) task = LstmTask.MulticlassClassification;
+        else
+        {
+            var labelType = labelColumn.Kind == VectorKind.Scalar ? labelColumn.ItemType : new VectorDataViewType((PrimitiveDataViewType)labelColumn.ItemType);
+            var inputType = inputColumn.Kind == VectorKind.Scalar ? inputColumn.ItemType : new VectorDataViewType((PrimitiveDataViewType)inputColumn.ItemType);
+            task = LstmColumns.TaskOf(labelColumn.Name, labelType, inputType, requiredTask); // throws with the specific message
+        }
+        if (requiredTask is LstmTask required && required != task)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Label column '{labelColumn.Name}' has type {LstmColumns.Describe(labelColumn)}; " +
+                (required == LstmTask.BinaryClassification ? "binary classification expects Boolean." : "multiclass classification expects a key type (e.g. from MapValueToKey)."));
+
+        var columns = inputSchema.ToDictionary(c => c.Name);
+        if (task == LstmTask.BinaryClassification)
+        {
+            columns[options.ScoreColumnName] = new SchemaShape.Column(options.ScoreColumnName, VectorKind.Scalar, NumberDataViewType.Single, false,
+                new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation()));
+            columns[options.ProbabilityColumnName] = new SchemaShape.Column(options.ProbabilityColumnName, VectorKind.Scalar, NumberDataViewType.Single, false,
+                new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation(true)));
+            columns[options.PredictedLabelColumnName] = new SchemaShape.Column(options.PredictedLabelColumnName, VectorKind.Scalar, BooleanDataViewType.Instance, false,
+                new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation()));
+        }
+        else
+        {
+            bool hasKeyValues = labelColumn.Annotations.TryFindColumn(AnnotationUtils.Kinds.KeyValues, out var keyValues);
+            var predictedAnnotations = AnnotationUtils.GetTrainerOutputAnnotation();
+            if (hasKeyValues) predictedAnnotations = predictedAnnotations.Append(keyValues);
+            columns[options.ScoreColumnName] = new SchemaShape.Column(options.ScoreColumnName, VectorKind.Vector, NumberDataViewType.Single, false,
+                new SchemaShape(AnnotationUtils.AnnotationsForMulticlassScoreColumn(labelColumn)));
+            columns[options.PredictedLabelColumnName] = new SchemaShape.Column(options.PredictedLabelColumnName, VectorKind.Scalar, NumberDataViewType.UInt32, true,
+                new SchemaShape(predictedAnnotations));
+        }
+        return new SchemaShape(columns.Values);
     }
 
     private static int ClassCount(LstmTask task, DataViewSchema.Column label)
@@ -105,15 +155,6 @@ public sealed partial class LstmEstimator
         if (labels.All(l => l == first))
             throw new InvalidOperationException($"Label column '{labelName}' has a single value ({(task == LstmTask.BinaryClassification ? first == 1 ? "true" : "false" : $"class {first}")}) " +
                 $"in all {labels.Length} training rows; a classifier needs examples of at least two classes.");
-    }
-
-    /// <summary>Key token input: the key's values plus the padding and unknown ids.</summary>
-    internal static int KeyTokenVocabularySize(DataViewSchema.Column column)
-    {
-        ulong count = ((KeyDataViewType)((VectorDataViewType)column.Type).ItemType).Count;
-        if (count > 50_000_000)
-            throw new ArgumentOutOfRangeException("input", $"Input column '{column.Name}' is a key with {count} values; at most 50,000,000 token ids are supported.");
-        return (int)count + WordTokenizer.ReservedIds;
     }
 
     /// <summary>A one-column schema holding the label with its annotations (key values), saved with the model for the output annotations.</summary>

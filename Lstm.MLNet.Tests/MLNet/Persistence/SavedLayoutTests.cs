@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Lstm.MLNet.Tests.TestSupport;
 using Microsoft.ML;
 
 namespace Lstm.MLNet.Tests.MLNet.Persistence;

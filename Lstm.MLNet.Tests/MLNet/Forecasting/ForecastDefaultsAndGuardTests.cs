@@ -158,6 +158,20 @@ public sealed class ForecastDefaultsAndGuardTests
     }
 
     [TestMethod]
+    public void Auto_OnAShortSeries_SkipsCandidatesWithNoWindowsLeft()
+    {
+        var ml = new MLContext(1);
+        var options = Small();
+        options.MaxEpochs = 3;
+        // 12 values, window 7, horizon 3: None has 3 windows (2 to train), Difference 2 (1 to train).
+        var model = ml.Forecasting.ForecastByLstm(options).Fit(Data(ml, TrendingWeekly(12)));
+        Assert.IsTrue(model.Diagnostics.Transform is SeriesTransformKind.None or SeriesTransformKind.Difference, model.Diagnostics.Reason);
+        Assert.HasCount(3, model.Predict().Forecast);
+        var tooShort = Assert.ThrowsExactly<ArgumentException>(() => ml.Forecasting.ForecastByLstm(options).Fit(Data(ml, TrendingWeekly(9))));
+        StringAssert.Contains(tooShort.Message, "at least 10");
+    }
+
+    [TestMethod]
     public void SeasonalOptions_BadValues_AreNamed()
     {
         var ml = new MLContext(1);

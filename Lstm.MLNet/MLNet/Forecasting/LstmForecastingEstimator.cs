@@ -139,13 +139,20 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         if (raw.Length < W + H)
             throw new ArgumentException($"The series '{column}' has {rows}; a window of {W} and a horizon of {H} need at least {W + H}.", "input");
         var kinds = new List<SeriesTransformKind> { SeriesTransformKind.None };
-        if (raw.Length >= W + H + 1) kinds.Add(SeriesTransformKind.Difference);
+        // An extra candidate only when its lag leaves it windows to train on beside its validation windows.
+        bool Trainable(int lag)
+        {
+            int windows = raw.Length - lag - W - o.Outputs + 1;
+            int validation = o.ValidationFraction == 0 ? 0 : Math.Max(1, (int)Math.Round(windows * o.ValidationFraction));
+            return windows - validation >= 1;
+        }
+        if (Trainable(1)) kinds.Add(SeriesTransformKind.Difference);
         string reason = "";
         if (raw.Length >= 8)
         {
             var choice = TransformSelection.Choose(raw, o.SeasonalPeriod);
             reason = choice.Reason;
-            bool fits = !SeriesTransform.IsSeasonal(choice.Kind) || (choice.SeasonalPeriod >= 2 && raw.Length >= W + H + choice.SeasonalPeriod);
+            bool fits = SeriesTransform.IsSeasonal(choice.Kind) ? choice.SeasonalPeriod >= 2 && Trainable(choice.SeasonalPeriod) : Trainable(SeriesTransform.Lag(choice.Kind));
             if (SeriesTransform.IsSeasonal(choice.Kind) && o.SeasonalPeriod == 0) detected = choice.SeasonalPeriod;
             if (fits && !kinds.Contains(choice.Kind) && (!SeriesTransform.IsSeasonal(choice.Kind) || choice.SeasonalPeriod == detected)) kinds.Add(choice.Kind);
         }

@@ -172,6 +172,25 @@ public sealed class ForecastDefaultsAndGuardTests
     }
 
     [TestMethod]
+    public void Guard_ComparesWithSeasonalNaive_AtTheAcfPeak_WhenTheSeasonTestFails()
+    {
+        // 48 noisy months: the ACF peaks at 12, but scanning all lags (Bonferroni) the test does not call it significant.
+        var random = new Random(11);
+        var series = Enumerable.Range(0, 48).Select(t => (float)(100 + 10 * Math.Sin(2 * Math.PI * t / 12) + 14 * random.NextDouble())).ToArray();
+        var season = SeasonalityDetection.Detect(series);
+        Assert.IsFalse(season.IsSeasonal, season.Reason);
+        Assert.AreEqual(12, season.TestedPeriod, season.Reason);
+
+        var ml = new MLContext(1);
+        var options = Small();
+        options.MaxEpochs = 3;
+        var d = ml.Forecasting.ForecastByLstm(options).Fit(Data(ml, series)).Diagnostics;
+        Assert.AreEqual(12, d.SeasonalPeriod);
+        Assert.IsTrue(double.IsFinite(d.SeasonalNaiveMae), d.Reason);
+        StringAssert.Contains(d.Reason, "No significant season; seasonal-naive at the highest ACF peak, 12.");
+    }
+
+    [TestMethod]
     public void SeasonalOptions_BadValues_AreNamed()
     {
         var ml = new MLContext(1);

@@ -51,6 +51,10 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         string rows = $"{raw.Length} observations{(o.TrainSize > 0 ? $" in its first {o.TrainSize} rows" : "")}";
 
         var (candidates, period, choiceReason) = Candidates(o, raw, seriesColumn.Name, rows);
+        // Seasonal-naive for the guard: at the period found, or, when the season test failed on a short series (its
+        // power is low there), at the highest ACF peak it tested: the guard only serves it if it wins on validation.
+        int guardPeriod = period >= 2 || o.SeasonalPeriod != 0 || raw.Length < 6 ? period : SeasonalityDetection.Detect(raw).TestedPeriod;
+        if (guardPeriod > raw.Length - H - o.WindowSize) guardPeriod = period;
         if (choiceReason != null) channel.Info($"Transform candidates {string.Join(", ", candidates.Select(k => Describe(k, period)))}: {choiceReason}");
 
         // The validation origins (full horizons in the last part of the training rows) every candidate and the guard are judged on.
@@ -58,7 +62,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         int windowCount = raw.Length - W - outputs + 1;
         int origins = o.ValidationFraction == 0 ? 50 : Math.Max(1, (int)Math.Round(windowCount * o.ValidationFraction));
         int earliest = candidates.Max(k => W + SeriesTransform.Lag(k, period));
-        if (period >= 2) earliest = Math.Max(earliest, period);
+        if (guardPeriod >= 2) earliest = Math.Max(earliest, guardPeriod);
         int firstOrigin = Math.Clamp(raw.Length - H - origins + 1, earliest, raw.Length - H);
         int originCount = raw.Length - H - firstOrigin + 1;
 
@@ -81,20 +85,21 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         // The guard: the kept network against persistence and seasonal-naive on the same origins.
         var actuals = new float[originCount * H];
         var persistence = new float[originCount * H];
-        var seasonalNaive = period >= 2 ? new float[originCount * H] : [];
+        var seasonalNaive = guardPeriod >= 2 ? new float[originCount * H] : [];
         for (int i = 0; i < originCount; i++)
         {
             int origin = firstOrigin + i;
             raw.AsSpan(origin, H).CopyTo(actuals.AsSpan(i * H));
             NaiveForecasts.Persistence(raw.AsSpan(0, origin), H).CopyTo(persistence.AsSpan(i * H));
-            if (period >= 2) NaiveForecasts.SeasonalNaive(raw.AsSpan(0, origin), period, H).CopyTo(seasonalNaive.AsSpan(i * H));
+            if (guardPeriod >= 2) NaiveForecasts.SeasonalNaive(raw.AsSpan(0, origin), guardPeriod, H).CopyTo(seasonalNaive.AsSpan(i * H));
         }
         var decision = NaiveGuard.Decide(actuals, bestForecasts!, persistence, seasonalNaive, H);
         var guard = decision.Overall;
         string reason = (candidates.Length > 1 ? $"Transform {Describe(best!.Transform, period)} chosen by validation MAE ({string.Join(", ", candidateMaes)}). " : "")
+            + (guardPeriod != period ? $"No significant season; seasonal-naive at the highest ACF peak, {guardPeriod}. " : "")
             + decision.Reason;
-        var diagnostics = new ForecastDiagnostics(best!.Transform, Math.Max(1, period), originCount, guard.NetworkMae, guard.PersistenceMae,
-            period >= 2 ? guard.SeasonalNaiveMae : double.NaN, guard.Choice, guard.NetworkWeight, reason);
+        var diagnostics = new ForecastDiagnostics(best!.Transform, Math.Max(1, guardPeriod), originCount, guard.NetworkMae, guard.PersistenceMae,
+            guardPeriod >= 2 ? guard.SeasonalNaiveMae : double.NaN, guard.Choice, guard.NetworkWeight, reason);
         channel.Info(reason);
         if (guard.Choice != ForecastDecision.Network)
             channel.Warning($"The network alone was worse than naive on the validation windows; serving {guard.Choice} (network weight {guard.NetworkWeight:0.0}). See the model's Diagnostics.");
@@ -109,7 +114,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         var covariateTail = covariates.AsSpan(covariates.Length - W * C).ToArray();
         var fitted = (LstmForecastingOptions)o.Copy();
         fitted.Transform = best.Transform;
-        fitted.SeasonalPeriod = Math.Max(1, period);
+        fitted.SeasonalPeriod = Math.Max(1, guardPeriod);
         return new LstmForecastingTransformer(_host, fitted, model, tail, covariateTail, bestResult!.History, bestResult.BestEpoch);
     }
 

@@ -9,13 +9,15 @@ namespace Lstm.MLNet.Samples.Forecasting;
 /// Forecasting a bundled series with <c>ml.Forecasting.ForecastByLstm</c>, against seasonal-naive, persistence and
 /// FastTree on the same lag windows: airline passengers (first 67% train, last 33% test) and monthly sunspots
 /// (last 20% test), at horizons 1 and 12, rolling over the test period with the stateful engine (each observation is
-/// fed after its forecast); then a checkpoint of the engine, reloaded, and a PNG of the series, forecast and band.
+/// fed after its forecast); then a checkpoint of the engine, reloaded, and a PNG of the series, forecast and band. The
+/// LSTM uses the forecaster's defaults for the transform (Auto, chosen by validation) and its naive guard, and prints
+/// its Diagnostics; FastTree gets the transform the series needs, set by hand.
 /// <c>--series pm25</c> runs the multivariate PM2.5 regression instead (<see cref="PollutionSample"/>).
 /// </summary>
 public static class ForecastSample
 {
     private sealed record SeriesSetup(string Name, string File, string Column, double TestFraction, int Window, int Season,
-        SeriesTransformKind Transform, int HiddenSize, int MaxEpochs);
+        SeriesTransformKind TreeTransform, int HiddenSize, int MaxEpochs);
 
     private static readonly Dictionary<string, SeriesSetup> Setups = new()
     {
@@ -43,7 +45,7 @@ public static class ForecastSample
         var values = LoadMonthly(setup.File);
         int test = (int)Math.Round(values.Length * setup.TestFraction), train = values.Length - test;
         Console.WriteLine($"{setup.Name}: {values.Length} observations; training on the first {train}, testing on the last {test} " +
-                          $"(window {setup.Window}, {setup.Transform} transform).");
+                          $"(window {setup.Window}; LSTM transform: Auto).");
         var ml = new MLContext(arguments.Seed);
         var trainData = ml.Data.LoadFromEnumerable(values[..train].Select(v => new Observation { Value = v }));
 
@@ -52,19 +54,20 @@ public static class ForecastSample
             var progress = new ConsoleProgress($"horizon {horizon,2}");
             var options = new LstmForecastingOptions
             {
-                InputColumnName = nameof(Observation.Value), WindowSize = setup.Window, Horizon = horizon, Transform = setup.Transform,
+                InputColumnName = nameof(Observation.Value), WindowSize = setup.Window, Horizon = horizon,
                 HiddenSize = setup.HiddenSize, MaxEpochs = arguments.Epochs ?? setup.MaxEpochs, Seed = arguments.Seed,
                 NumberOfThreads = arguments.Threads, Progress = progress,
             };
             var model = ml.Forecasting.ForecastByLstm(options).Fit(trainData);
             progress.Finish();
+            Console.WriteLine($"horizon {horizon,2}: {model.Diagnostics.Reason}");
             return model;
         }
 
         var oneStep = Train(1);
         var twelveStep = Train(12);
-        var fastTree = new LagFastTree(ml, values, train, setup.Window, 12, setup.Transform);
-        int tailLength = setup.Window + SeriesTransform.Lag(setup.Transform);
+        var fastTree = new LagFastTree(ml, values, train, setup.Window, 12, setup.TreeTransform);
+        int tailLength = setup.Window + SeriesTransform.Lag(setup.TreeTransform);
 
         string seasonalName = setup.Season == 12 ? "seasonal-naive" : $"cycle-naive (lag {setup.Season})";
         // Rolling evaluation: forecast from each test origin, then feed the actual observation.

@@ -6,7 +6,7 @@ namespace Lstm.MLNet.Samples.Forecasting;
 
 /// <summary>
 /// The LSTM of the suite under one rule for the series transform, fitted through <c>ml.Forecasting.ForecastByLstm</c>:
-/// <c>defaults</c> (the SSA-style overload, nothing else set), <c>difference</c>, <c>auto</c> (<see cref="TransformSelection"/>
+/// <c>defaults</c> (the SSA-style overload, nothing else set: the Auto transform and the built-in naive guard), <c>difference</c>, <c>auto</c> (<see cref="TransformSelection"/>
 /// on the training part; a seasonal difference, which the forecaster does not take yet, is applied here and undone on
 /// the forecasts), and any of them followed by <c>+guard</c> (<see cref="NaiveGuard"/> decided on the last training
 /// windows, its pooled decision applied to every step) or <c>+guard/step</c> (its decision per horizon step);
@@ -33,7 +33,9 @@ public sealed class SuiteLstm
 
     public string Rule { get; private set; }
     public string Transform { get; }
-    public string? GuardReason => _guard?.Reason;
+    /// <summary>The suite's own guard's reason, or for <c>defaults</c> the forecaster's own Diagnostics (its built-in guard).</summary>
+    public string? GuardReason => _guard?.Reason ?? _diagnostics?.Reason;
+    private ForecastDiagnostics? _diagnostics;
     /// <summary>The network's MAE over the guard's validation windows, all steps pooled (NaN before a guard was decided).</summary>
     public double ValidationMae => _guard?.Overall.NetworkMae ?? double.NaN;
     public TimeSpan FitTime { get; }
@@ -69,7 +71,9 @@ public sealed class SuiteLstm
         {
             var data = ml.Data.LoadFromEnumerable(values.Select(v => new Observation { Value = v }));
             var model = ml.Forecasting.ForecastByLstm("Forecast", nameof(Observation.Value), window, horizon, trainSize: trainCount).Fit(data);
-            fitted = new SuiteLstm(rule, "None", model, SeriesTransformKind.None, period, window, clock.Elapsed);
+            var d = model.Diagnostics;
+            fitted = new SuiteLstm(rule, $"{d.Transform}{(SeriesTransform.IsSeasonal(d.Transform) ? $"({d.SeasonalPeriod})" : "")} → {d.Decision}",
+                model, SeriesTransformKind.None, period, window, clock.Elapsed) { _diagnostics = d };
         }
         else
         {

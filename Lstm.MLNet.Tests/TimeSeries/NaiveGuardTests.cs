@@ -15,8 +15,8 @@ public sealed class NaiveGuardTests
     {
         var network = Actuals.ToArray(); // as good as seasonal-naive's exact step 1: a tie keeps the network
         var decision = NaiveGuard.Decide(Actuals, network, Persistence, SeasonalNaive, 2);
-        Assert.AreEqual(GuardChoice.Network, decision.Overall.Choice);
-        Assert.IsTrue(decision.Steps.All(s => s.Choice == GuardChoice.Network && s.NetworkWeight == 1));
+        Assert.AreEqual(ForecastDecision.Network, decision.Overall.Choice);
+        Assert.IsTrue(decision.Steps.All(s => s.Choice == ForecastDecision.Network && s.NetworkWeight == 1));
         StringAssert.Contains(decision.Reason, "serving the network");
     }
 
@@ -25,7 +25,7 @@ public sealed class NaiveGuardTests
     {
         var network = Actuals.Select(a => a + 50f).ToArray();
         var decision = NaiveGuard.Decide(Actuals, network, Persistence, SeasonalNaive, 2);
-        Assert.AreEqual(GuardChoice.SeasonalNaive, decision.Overall.Choice);
+        Assert.AreEqual(ForecastDecision.SeasonalNaive, decision.Overall.Choice);
         Assert.AreEqual(0, decision.Overall.NetworkWeight);
         StringAssert.Contains(decision.Reason, "seasonal-naive");
         var served = network[..2];
@@ -33,7 +33,7 @@ public sealed class NaiveGuardTests
         CollectionAssert.AreEqual(SeasonalNaive[..2], served);
 
         // Without a seasonal-naive forecast, persistence is the fall-back.
-        Assert.AreEqual(GuardChoice.Persistence, NaiveGuard.Decide(Actuals, network, Persistence, [], 2).Overall.Choice);
+        Assert.AreEqual(ForecastDecision.Persistence, NaiveGuard.Decide(Actuals, network, Persistence, [], 2).Overall.Choice);
     }
 
     [TestMethod]
@@ -43,10 +43,10 @@ public sealed class NaiveGuardTests
         var network = Actuals.Select(a => a + 1f).ToArray();
         var below = Actuals.Select(a => a - 1f).ToArray();
         var decision = NaiveGuard.Decide(Actuals, network, below, [], 2);
-        Assert.AreEqual(GuardChoice.Network, decision.Overall.Choice, "a tie keeps the network");
+        Assert.AreEqual(ForecastDecision.Network, decision.Overall.Choice, "a tie keeps the network");
         var worse = Actuals.Select(a => a + 1.2f).ToArray();
         decision = NaiveGuard.Decide(Actuals, worse, below, [], 2);
-        Assert.AreEqual(GuardChoice.Blend, decision.Overall.Choice);
+        Assert.AreEqual(ForecastDecision.Blend, decision.Overall.Choice);
         Assert.AreEqual(0.5, decision.Overall.NetworkWeight, 1e-12);
         Assert.IsTrue(decision.Overall.ServedMae < decision.Overall.PersistenceMae);
         StringAssert.Contains(decision.Reason, "blend of 0.5 network");
@@ -59,8 +59,8 @@ public sealed class NaiveGuardTests
         var network = new float[8];
         for (int i = 0; i < 4; i++) { network[2 * i] = Actuals[2 * i]; network[2 * i + 1] = Actuals[2 * i + 1] + 40; }
         var decision = NaiveGuard.Decide(Actuals, network, Persistence, SeasonalNaive, 2);
-        Assert.AreEqual(GuardChoice.Network, decision.Steps[0].Choice);
-        Assert.AreEqual(GuardChoice.SeasonalNaive, decision.Steps[1].Choice);
+        Assert.AreEqual(ForecastDecision.Network, decision.Steps[0].Choice);
+        Assert.AreEqual(ForecastDecision.SeasonalNaive, decision.Steps[1].Choice);
         StringAssert.Contains(decision.Reason, "Per step");
         var served = network[..2];
         decision.Apply(served, Persistence.AsSpan(0, 2), SeasonalNaive.AsSpan(0, 2), perStep: true);

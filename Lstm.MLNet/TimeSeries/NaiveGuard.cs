@@ -1,11 +1,15 @@
 namespace Lstm.MLNet.TimeSeries;
 
-/// <summary>What the guard serves: the network, a blend of it with the better naive forecast, or that naive forecast.</summary>
-internal enum GuardChoice
+/// <summary>What a forecaster serves after its naive guard: the network, a blend of it with the better naive forecast, or that naive forecast.</summary>
+public enum ForecastDecision
 {
+    /// <summary>The network's forecast (it was at least as good as both naive forecasts on the validation windows).</summary>
     Network = 0,
+    /// <summary>w·network + (1 − w)·naive, w the <see cref="ForecastDiagnostics.NetworkWeight"/>, naive the better of persistence and seasonal-naive.</summary>
     Blend = 1,
+    /// <summary>The last observation, repeated (the network was worse on the validation windows).</summary>
     Persistence = 2,
+    /// <summary>The value one season back (the network was worse on the validation windows).</summary>
     SeasonalNaive = 3,
 }
 
@@ -14,11 +18,11 @@ internal enum GuardChoice
 /// choice, the network's weight in the served forecast (1 network, 0 naive), the validation MAE of each candidate
 /// and of the served forecast.
 /// </summary>
-internal sealed record GuardStep(int Step, GuardChoice Choice, double NetworkWeight, double NetworkMae, double PersistenceMae,
+internal sealed record GuardStep(int Step, ForecastDecision Choice, double NetworkWeight, double NetworkMae, double PersistenceMae,
     double SeasonalNaiveMae, double ServedMae)
 {
     /// <summary>The naive forecast a blend or fall-back uses.</summary>
-    public GuardChoice Naive => SeasonalNaiveMae < PersistenceMae ? GuardChoice.SeasonalNaive : GuardChoice.Persistence;
+    public ForecastDecision Naive => SeasonalNaiveMae < PersistenceMae ? ForecastDecision.SeasonalNaive : ForecastDecision.Persistence;
 }
 
 /// <summary>The guard's decisions per horizon step and overall, and a reason suitable for a model's diagnostics.</summary>
@@ -32,7 +36,7 @@ internal sealed record GuardDecision(GuardStep Overall, IReadOnlyList<GuardStep>
         for (int h = 0; h < network.Length; h++)
         {
             var step = perStep ? Steps[h] : Overall;
-            float naive = step.Naive == GuardChoice.SeasonalNaive ? seasonalNaive[h] : persistence[h];
+            float naive = step.Naive == ForecastDecision.SeasonalNaive ? seasonalNaive[h] : persistence[h];
             network[h] = (float)(step.NetworkWeight * network[h] + (1 - step.NetworkWeight) * naive);
         }
     }
@@ -80,7 +84,7 @@ internal static class NaiveGuard
         var naive = useSeasonal ? seasonalNaive : persistence;
         double naiveMae = Math.Min(persistenceMae, seasonalMae);
         if (networkMae <= naiveMae)
-            return new GuardStep(step, GuardChoice.Network, 1, networkMae, persistenceMae, seasonalMae, networkMae);
+            return new GuardStep(step, ForecastDecision.Network, 1, networkMae, persistenceMae, seasonalMae, networkMae);
 
         int bestK = 0;
         double bestMae = naiveMae;
@@ -97,8 +101,8 @@ internal static class NaiveGuard
             if (mae <= bestMae) { bestMae = mae; bestK = k; }
         }
         double weight = (double)bestK / WeightSteps;
-        var choice = bestK == 0 ? (useSeasonal ? GuardChoice.SeasonalNaive : GuardChoice.Persistence)
-            : bestK == WeightSteps ? GuardChoice.Network : GuardChoice.Blend;
+        var choice = bestK == 0 ? (useSeasonal ? ForecastDecision.SeasonalNaive : ForecastDecision.Persistence)
+            : bestK == WeightSteps ? ForecastDecision.Network : ForecastDecision.Blend;
         return new GuardStep(step, choice, weight, networkMae, persistenceMae, seasonalMae, bestMae);
     }
 
@@ -112,11 +116,11 @@ internal static class NaiveGuard
 
     private static string Explain(GuardStep overall, GuardStep[] steps, int windows, bool seasonal)
     {
-        string Name(GuardChoice c) => c == GuardChoice.SeasonalNaive ? "seasonal-naive" : "persistence";
+        string Name(ForecastDecision c) => c == ForecastDecision.SeasonalNaive ? "seasonal-naive" : "persistence";
         string Served(GuardStep s) => s.Choice switch
         {
-            GuardChoice.Network => "the network",
-            GuardChoice.Blend => $"a blend of {s.NetworkWeight:0.0} network and {1 - s.NetworkWeight:0.0} {Name(s.Naive)}",
+            ForecastDecision.Network => "the network",
+            ForecastDecision.Blend => $"a blend of {s.NetworkWeight:0.0} network and {1 - s.NetworkWeight:0.0} {Name(s.Naive)}",
             _ => Name(s.Choice),
         };
         string naiveMaes = $"persistence {overall.PersistenceMae:G4}" + (seasonal ? $", seasonal-naive {overall.SeasonalNaiveMae:G4}" : "");

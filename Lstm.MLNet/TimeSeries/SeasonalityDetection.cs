@@ -5,6 +5,8 @@ internal sealed record SeasonalityResult(int Period, double Autocorrelation, dou
 {
     /// <summary>Whether a period of at least 2 was found (1 means: not seasonal).</summary>
     public bool IsSeasonal => Period >= 2;
+    /// <summary>The period that was tested (the hint, or the highest ACF peak), significant or not; 1 when none was.</summary>
+    public int TestedPeriod { get; init; } = 1;
 }
 
 /// <summary>
@@ -82,7 +84,7 @@ internal static class SeasonalityDetection
     public static SeasonalityResult Detect(ReadOnlySpan<float> series, int frequencyHint = 0, int maxPeriod = DefaultMaxPeriod)
     {
         if (series.Length < 6) throw new ArgumentException($"A series of {series.Length} values is too short to look for a season (at least 6).", nameof(series));
-        if (frequencyHint >= 2) return Test(series, frequencyHint);
+        if (frequencyHint >= 2) return Test(series, frequencyHint) with { TestedPeriod = frequencyHint };
         if (frequencyHint < 0) throw new ArgumentOutOfRangeException(nameof(frequencyHint), frequencyHint, "Must be 0 (unknown), 1 (not seasonal) or a period ≥ 2.");
         if (frequencyHint == 1) return new SeasonalityResult(1, double.NaN, double.NaN, "The frequency hint says not seasonal.");
 
@@ -97,8 +99,8 @@ internal static class SeasonalityDetection
         // Searching many lags, the 90% test would find a "season" in white noise; Bonferroni over the lags searched.
         double critical = Math.Sqrt(2 * Math.Log(longest / 0.1));
         var judged = Judge(r, n, period, critical);
-        return judged.IsSeasonal ? judged with { Reason = $"Highest ACF peak (of lags 2–{longest}, searched without a hint): {judged.Reason}" }
-            : new SeasonalityResult(1, r[period], judged.Limit, $"The highest ACF peak up to lag {longest}, {judged.Reason}");
+        return judged.IsSeasonal ? judged with { Reason = $"Highest ACF peak (of lags 2–{longest}, searched without a hint): {judged.Reason}", TestedPeriod = period }
+            : new SeasonalityResult(1, r[period], judged.Limit, $"The highest ACF peak up to lag {longest}, {judged.Reason}") { TestedPeriod = period };
     }
 
     /// <summary>The series less its least-squares line.</summary>

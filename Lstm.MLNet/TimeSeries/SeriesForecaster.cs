@@ -11,7 +11,7 @@ namespace Lstm.MLNet.TimeSeries;
 internal sealed class SeriesForecaster
 {
     public SeriesForecaster(SequenceRegressorNetwork network, Standardizer scaler, SeriesTransformKind transform, ForecastStrategy strategy,
-        int windowSize, int horizon, int covariates)
+        int windowSize, int horizon, int covariates, int seasonalPeriod = 0)
     {
         Network = network ?? throw new ArgumentNullException(nameof(network));
         Scaler = scaler ?? throw new ArgumentNullException(nameof(scaler));
@@ -22,6 +22,9 @@ internal sealed class SeriesForecaster
         int outputs = strategy == ForecastStrategy.Direct ? horizon : 1;
         if (network.Outputs != outputs || network.FeaturesPerStep != 1 + covariates)
             throw new ArgumentException($"The network has {network.FeaturesPerStep} feature(s) and {network.Outputs} output(s); {1 + covariates} and {outputs} are needed.", nameof(network));
+        if (transform == SeriesTransformKind.Auto) throw new ArgumentException("A trained forecaster holds the transform Auto chose, not Auto.", nameof(transform));
+        SeriesTransform.Lag(transform, seasonalPeriod); // a seasonal kind needs its period
+        SeasonalPeriod = SeriesTransform.IsSeasonal(transform) ? seasonalPeriod : 0;
         Transform = transform; Strategy = strategy; WindowSize = windowSize; Horizon = horizon; Covariates = covariates;
     }
 
@@ -32,11 +35,13 @@ internal sealed class SeriesForecaster
     public int WindowSize { get; }
     public int Horizon { get; }
     public int Covariates { get; }
+    /// <summary>The period of a seasonal-difference transform (0 for the other kinds).</summary>
+    public int SeasonalPeriod { get; }
     /// <summary>Raw observations a forecast needs: the window, plus the lag of a differencing transform.</summary>
-    public int TailLength => WindowSize + SeriesTransform.Lag(Transform);
+    public int TailLength => WindowSize + SeriesTransform.Lag(Transform, SeasonalPeriod);
 
     /// <summary>The same forecaster on an inference view of the network (shared weights, own workspaces).</summary>
-    public SeriesForecaster CreateInferenceCopy() => new(Network.CreateInferenceView(), Scaler, Transform, Strategy, WindowSize, Horizon, Covariates);
+    public SeriesForecaster CreateInferenceCopy() => new(Network.CreateInferenceView(), Scaler, Transform, Strategy, WindowSize, Horizon, Covariates, SeasonalPeriod);
 
     /// <summary>
     /// The next <see cref="Horizon"/> raw values after <paramref name="tail"/> (the last <see cref="TailLength"/> observations,
@@ -52,14 +57,14 @@ internal sealed class SeriesForecaster
             ? Network.Predict([window])
             : ForecastStrategies.Recursive(Network, [window], Horizon);
         for (int h = 0; h < Horizon; h++) predicted[h] = Scaler.InverseTransform(0, predicted[h]);
-        SeriesTransform.Inverse(Transform, tail[^1], predicted);
+        SeriesTransform.Inverse(Transform, tail, SeasonalPeriod, predicted);
         predicted.AsSpan(0, Horizon).CopyTo(forecast);
     }
 
     /// <summary>The network's input for a tail: transformed and standardised, [WindowSize × (1 + Covariates)].</summary>
     private float[] Window(ReadOnlySpan<float> tail, ReadOnlySpan<float> covariateTail)
     {
-        var series = SeriesTransform.Forward(Transform, tail);
+        var series = SeriesTransform.Forward(Transform, tail, SeasonalPeriod);
         int F = 1 + Covariates;
         var window = new float[WindowSize * F];
         for (int t = 0; t < WindowSize; t++)

@@ -21,15 +21,24 @@ public enum SeriesTransformKind
     SeasonalDifference = 4,
     /// <summary>ln(x[t]) − ln(x[t−m]): needs positive values.</summary>
     LogSeasonalDifference = 5,
+    /// <summary>
+    /// Chosen at Fit (the forecaster's default): candidates None, Difference and the kind a unit-root and seasonal-strength
+    /// test suggests (seasonal and log variants included) are trained, and the one with the lowest error on the last
+    /// (validation) windows is kept. The model's <c>Diagnostics</c> name the choice.
+    /// </summary>
+    Auto = 6,
 }
 
 /// <summary>The series transforms of <see cref="SeriesTransformKind"/> and their inverses, for baselines that work in the forecaster's space.</summary>
 internal static class SeriesTransform
 {
+    /// <summary>The longest seasonal period accepted (a year of hours is 8,766).</summary>
+    public const int MaxSeasonalPeriod = 100_000;
+
     /// <summary>Whether the kind differences at the seasonal period (and so needs one).</summary>
     public static bool IsSeasonal(SeriesTransformKind kind) => kind is SeriesTransformKind.SeasonalDifference or SeriesTransformKind.LogSeasonalDifference;
 
-    private static bool IsLog(SeriesTransformKind kind) =>
+    public static bool IsLog(SeriesTransformKind kind) =>
         kind is SeriesTransformKind.Log or SeriesTransformKind.LogDifference or SeriesTransformKind.LogSeasonalDifference;
 
     /// <summary>Raw values consumed per transformed value at the start (1 for the differencing kinds).</summary>
@@ -40,6 +49,7 @@ internal static class SeriesTransform
     {
         SeriesTransformKind.Difference or SeriesTransformKind.LogDifference => 1,
         SeriesTransformKind.SeasonalDifference or SeriesTransformKind.LogSeasonalDifference => CheckPeriod(kind, seasonalPeriod),
+        SeriesTransformKind.Auto => throw new ArgumentException("Auto is resolved to a concrete transform at Fit; it has no lag of its own.", nameof(kind)),
         _ => 0,
     };
 

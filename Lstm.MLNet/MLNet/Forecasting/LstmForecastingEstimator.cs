@@ -34,28 +34,148 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         _options = (LstmForecastingOptions)options.Copy();
     }
 
-    /// <summary>Trains on the series in <paramref name="input"/> (rows in time order); the model holds the series' last observations as its state.</summary>
+    /// <summary>
+    /// Trains on the series in <paramref name="input"/> (rows in time order); the model holds the series' last observations
+    /// as its state. With <see cref="SeriesTransformKind.Auto"/> each candidate transform is trained and the one with the
+    /// lowest error on the validation windows kept; then the naive guard compares it there with persistence and
+    /// seasonal-naive and decides what is served (<see cref="LstmForecastingTransformer.Diagnostics"/>, logged).
+    /// </summary>
     public LstmForecastingTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = _options;
         var (seriesColumn, covariateColumns) = SeriesColumns.Resolve(input.Schema, o);
-        int C = covariateColumns.Length, W = o.WindowSize, H = o.Horizon, lag = SeriesTransform.Lag(o.Transform);
+        int C = covariateColumns.Length, W = o.WindowSize, H = o.Horizon;
         using var channel = _host.Start("Training LSTM forecaster");
         var (raw, covariates) = SeriesColumns.Read(input, seriesColumn, covariateColumns, "training", o.TrainSize);
-        int needed = W + H + lag;
-        if (raw.Length < needed)
-            throw new ArgumentException($"The series '{seriesColumn.Name}' has {raw.Length} observations{(o.TrainSize > 0 ? $" in its first {o.TrainSize} rows" : "")}; " +
-                $"a window of {W} and a horizon of {H}{(lag > 0 ? $" after {o.Transform} (which uses one more)" : "")} need at least {needed}.", nameof(input));
+        string rows = $"{raw.Length} observations{(o.TrainSize > 0 ? $" in its first {o.TrainSize} rows" : "")}";
 
+        var (candidates, period, choiceReason) = Candidates(o, raw, seriesColumn.Name, rows);
+        // Seasonal-naive for the guard: at the period found, or, when the season test failed on a short series (its
+        // power is low there), at the highest ACF peak it tested: the guard only serves it if it wins on validation.
+        int guardPeriod = period >= 2 || o.SeasonalPeriod != 0 || raw.Length < 6 ? period : SeasonalityDetection.Detect(raw).TestedPeriod;
+        if (guardPeriod > raw.Length - H - o.WindowSize) guardPeriod = period;
+        if (choiceReason != null) channel.Info($"Transform candidates {string.Join(", ", candidates.Select(k => Describe(k, period)))}: {choiceReason}");
+
+        // The validation origins (full horizons in the last part of the training rows) every candidate and the guard are judged on.
+        int outputs = o.Outputs;
+        int windowCount = raw.Length - W - outputs + 1;
+        int origins = o.ValidationFraction == 0 ? 50 : Math.Max(1, (int)Math.Round(windowCount * o.ValidationFraction));
+        int earliest = candidates.Max(k => W + SeriesTransform.Lag(k, period));
+        if (guardPeriod >= 2) earliest = Math.Max(earliest, guardPeriod);
+        int firstOrigin = Math.Clamp(raw.Length - H - origins + 1, earliest, raw.Length - H);
+        int originCount = raw.Length - H - firstOrigin + 1;
+
+        SeriesForecaster? best = null;
+        float[]? bestForecasts = null;
+        double bestMae = double.PositiveInfinity;
+        SequenceTrainingResult? bestResult = null;
+        var candidateMaes = new List<string>();
+        foreach (var kind in candidates)
+        {
+            var (forecaster, result) = TrainCandidate(o, kind, period, raw, covariates, C, seriesColumn.Name, channel);
+            var forecasts = NetworkForecasts(forecaster, raw, covariates, firstOrigin, originCount);
+            double mae = Mae(forecasts, raw, firstOrigin, originCount, H);
+            candidateMaes.Add($"{Describe(kind, period)} {mae:G4}");
+            if (mae < bestMae || best == null) { best = forecaster; bestForecasts = forecasts; bestMae = mae; bestResult = result; }
+        }
+        if (candidates.Length > 1)
+            channel.Info($"Validation MAE per transform on {originCount} window(s): {string.Join(", ", candidateMaes)}; kept {Describe(best!.Transform, period)}.");
+
+        // The guard: the kept network against persistence and seasonal-naive on the same origins.
+        var actuals = new float[originCount * H];
+        var persistence = new float[originCount * H];
+        var seasonalNaive = guardPeriod >= 2 ? new float[originCount * H] : [];
+        for (int i = 0; i < originCount; i++)
+        {
+            int origin = firstOrigin + i;
+            raw.AsSpan(origin, H).CopyTo(actuals.AsSpan(i * H));
+            NaiveForecasts.Persistence(raw.AsSpan(0, origin), H).CopyTo(persistence.AsSpan(i * H));
+            if (guardPeriod >= 2) NaiveForecasts.SeasonalNaive(raw.AsSpan(0, origin), guardPeriod, H).CopyTo(seasonalNaive.AsSpan(i * H));
+        }
+        var decision = NaiveGuard.Decide(actuals, bestForecasts!, persistence, seasonalNaive, H);
+        var guard = decision.Overall;
+        string reason = (candidates.Length > 1 ? $"Transform {Describe(best!.Transform, period)} chosen by validation MAE ({string.Join(", ", candidateMaes)}). " : "")
+            + (guardPeriod != period ? $"No significant season; seasonal-naive at the highest ACF peak, {guardPeriod}. " : "")
+            + decision.Reason;
+        var diagnostics = new ForecastDiagnostics(best!.Transform, Math.Max(1, guardPeriod), originCount, guard.NetworkMae, guard.PersistenceMae,
+            guardPeriod >= 2 ? guard.SeasonalNaiveMae : double.NaN, guard.Choice, guard.NetworkWeight, reason);
+        channel.Info(reason);
+        if (guard.Choice != ForecastDecision.Network)
+            channel.Warning($"The network alone was worse than naive on the validation windows; serving {guard.Choice} (network weight {guard.NetworkWeight:0.0}). See the model's Diagnostics.");
+
+        // Intervals from the residuals of what is served, on the same origins.
+        var served = bestForecasts!.ToArray();
+        for (int i = 0; i < originCount; i++)
+            GuardedForecaster.Serve(diagnostics, raw.AsSpan(0, firstOrigin + i), served.AsSpan(i * H, H));
+        var intervals = ResidualIntervals.Fit(served, actuals, H, o.ConfidenceLevel);
+        var model = new GuardedForecaster(best, intervals, diagnostics);
+        var tail = raw.AsSpan(raw.Length - model.StateLength).ToArray();
+        var covariateTail = covariates.AsSpan(covariates.Length - W * C).ToArray();
+        var fitted = (LstmForecastingOptions)o.Copy();
+        fitted.Transform = best.Transform;
+        fitted.SeasonalPeriod = Math.Max(1, guardPeriod);
+        return new LstmForecastingTransformer(_host, fitted, model, tail, covariateTail, bestResult!.History, bestResult.BestEpoch);
+    }
+
+    private static string Describe(SeriesTransformKind kind, int period) => SeriesTransform.IsSeasonal(kind) ? $"{kind}({period})" : kind.ToString();
+
+    /// <summary>
+    /// The transforms to train and the seasonal period: the user's transform alone, or for Auto None, Difference and
+    /// <see cref="TransformSelection"/>'s choice (those the series is long and positive enough for).
+    /// </summary>
+    private static (SeriesTransformKind[] Kinds, int Period, string? Reason) Candidates(LstmForecastingOptions o, float[] raw, string column, string rows)
+    {
+        int W = o.WindowSize, H = o.Horizon;
+        if (o.Transform != SeriesTransformKind.Auto && !SeriesTransform.IsSeasonal(o.Transform) && raw.Length < W + H + SeriesTransform.Lag(o.Transform))
+            throw new ArgumentException($"The series '{column}' has {rows}; a window of {W} and a horizon of {H} after {o.Transform} (which uses one more) " +
+                $"need at least {W + H + SeriesTransform.Lag(o.Transform)}.", "input");
+        int detected = o.SeasonalPeriod > 0 ? o.SeasonalPeriod : raw.Length >= 6 ? SeasonalityDetection.Detect(raw).Period : 1;
+        if (o.Transform != SeriesTransformKind.Auto)
+        {
+            if (SeriesTransform.IsSeasonal(o.Transform) && detected < 2)
+                throw new ArgumentException($"The {o.Transform} transform needs a seasonal period and none was found in '{column}'; set SeasonalPeriod (e.g. 12 for monthly data).", nameof(o.Transform));
+            int needed = W + H + SeriesTransform.Lag(o.Transform, detected);
+            if (raw.Length < needed)
+                throw new ArgumentException($"The series '{column}' has {rows}; a window of {W} and a horizon of {H} after {Describe(o.Transform, detected)} " +
+                    $"(which uses {needed - W - H} more) need at least {needed}.", "input");
+            return ([o.Transform], detected, null);
+        }
+        if (raw.Length < W + H)
+            throw new ArgumentException($"The series '{column}' has {rows}; a window of {W} and a horizon of {H} need at least {W + H}.", "input");
+        var kinds = new List<SeriesTransformKind> { SeriesTransformKind.None };
+        // An extra candidate only when its lag leaves it windows to train on beside its validation windows.
+        bool Trainable(int lag)
+        {
+            int windows = raw.Length - lag - W - o.Outputs + 1;
+            int validation = o.ValidationFraction == 0 ? 0 : Math.Max(1, (int)Math.Round(windows * o.ValidationFraction));
+            return windows - validation >= 1;
+        }
+        if (Trainable(1)) kinds.Add(SeriesTransformKind.Difference);
+        string reason = "";
+        if (raw.Length >= 8)
+        {
+            var choice = TransformSelection.Choose(raw, o.SeasonalPeriod);
+            reason = choice.Reason;
+            bool fits = SeriesTransform.IsSeasonal(choice.Kind) ? choice.SeasonalPeriod >= 2 && Trainable(choice.SeasonalPeriod) : Trainable(SeriesTransform.Lag(choice.Kind));
+            if (SeriesTransform.IsSeasonal(choice.Kind) && o.SeasonalPeriod == 0) detected = choice.SeasonalPeriod;
+            if (fits && !kinds.Contains(choice.Kind) && (!SeriesTransform.IsSeasonal(choice.Kind) || choice.SeasonalPeriod == detected)) kinds.Add(choice.Kind);
+        }
+        return (kinds.ToArray(), detected, reason);
+    }
+
+    private static (SeriesForecaster, SequenceTrainingResult) TrainCandidate(LstmForecastingOptions o, SeriesTransformKind kind, int period, float[] raw,
+        float[] covariates, int C, string column, IChannel channel)
+    {
+        int W = o.WindowSize, H = o.Horizon, lag = SeriesTransform.Lag(kind, period);
         // Transformed series (step t ↔ raw row t + lag) with its covariates, standardised on the training part only.
-        var transformed = SeriesTransform.Forward(o.Transform, raw);
+        var transformed = SeriesTransform.Forward(kind, raw, period);
         var stepCovariates = covariates.AsSpan(lag * C).ToArray();
-        int outputs = o.Strategy == ForecastStrategy.Direct ? H : 1;
+        int outputs = o.Outputs;
         int windowCount = transformed.Length - W - outputs + 1;
         int validationCount = o.ValidationFraction == 0 ? 0 : Math.Max(1, (int)Math.Round(windowCount * o.ValidationFraction));
         if (validationCount >= windowCount)
-            throw new ArgumentException($"The series gives {windowCount} training window(s); a validation fraction of {o.ValidationFraction} leaves none to train on.", nameof(input));
+            throw new ArgumentException($"The series gives {windowCount} training window(s) after {Describe(kind, period)}; a validation fraction of {o.ValidationFraction} leaves none to train on.", "input");
         int trainSteps = windowCount - validationCount + W + outputs - 1; // the steps the training windows cover
         var interleaved = new float[transformed.Length * (1 + C)];
         for (int t = 0; t < transformed.Length; t++)
@@ -75,44 +195,34 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         float[][] Targets(SeriesWindows w) => Enumerable.Range(0, w.Count).Select(i => w.Targets.AsSpan(i * outputs, outputs).ToArray()).ToArray();
 
         var network = new SequenceRegressorNetwork(1 + C, o.ToNetworkOptions(new SequenceRegressorOptions { Outputs = o.Outputs }));
-        channel.Info($"Forecasting '{seriesColumn.Name}' ({raw.Length} observations{(C > 0 ? $", {C} covariate(s)" : "")}, {o.Transform} transform): {train.Count} training and " +
+        channel.Info($"Forecasting '{column}' ({raw.Length} observations{(C > 0 ? $", {C} covariate(s)" : "")}, {Describe(kind, period)} transform): {train.Count} training and " +
                      $"{validation.Count} validation windows of {W} → {H} ({o.Strategy}); LSTM {o.NumberOfLayers}×{o.HiddenSize}; {network.Context}.");
         var result = SequenceTrainer.Train(network, train.Inputs, Targets(train), validation.Count > 0 ? validation.Inputs : null,
             validation.Count > 0 ? Targets(validation) : null, o.ToTrainingOptions(), o.Progress, line => channel.Info(line), o.CancellationToken);
         channel.Info($"Kept the weights of epoch {result.BestEpoch} of {result.History.Count}.");
-
-        var forecaster = new SeriesForecaster(network, scaler, o.Transform, o.Strategy, W, H, C);
-        // Residuals of the last origins: as many as validation windows (the training's last 50 in-sample ones without validation).
-        int residualOrigins = validationCount > 0 ? validationCount : 50;
-        var intervals = FitIntervals(forecaster, raw, covariates, firstOrigin: raw.Length - H - residualOrigins + 1, o.ConfidenceLevel);
-        var tail = raw.AsSpan(raw.Length - forecaster.TailLength).ToArray();
-        var covariateTail = covariates.AsSpan(covariates.Length - W * C).ToArray();
-        return new LstmForecastingTransformer(_host, o, forecaster, intervals, tail, covariateTail, result.History, result.BestEpoch);
+        return (new SeriesForecaster(network, scaler, kind, o.Strategy, W, H, C, period), result);
     }
 
-    /// <summary>
-    /// Interval offsets from the residuals of full-horizon forecasts whose targets lie in the last part of the series (the
-    /// validation windows; the last in-sample ones without validation), in raw units.
-    /// </summary>
-    private static ResidualIntervals FitIntervals(SeriesForecaster forecaster, float[] raw, float[] covariates, int firstOrigin, float confidence)
+    /// <summary>The network's forecasts [count × H] from <paramref name="count"/> consecutive origins (index of the first forecast value).</summary>
+    private static float[] NetworkForecasts(SeriesForecaster forecaster, float[] raw, float[] covariates, int firstOrigin, int count)
     {
         int H = forecaster.Horizon, C = forecaster.Covariates, tailLength = forecaster.TailLength, W = forecaster.WindowSize;
-        // An origin is the index of the first forecast value; it needs tailLength observations before it and H after.
-        int lastOrigin = raw.Length - H;
-        int first = Math.Clamp(firstOrigin, tailLength, lastOrigin);
-        int count = lastOrigin - first + 1;
         var forecasts = new float[count * H];
-        var actuals = new float[count * H];
         for (int i = 0; i < count; i++)
         {
-            int origin = first + i;
+            int origin = firstOrigin + i;
             forecaster.Forecast(raw.AsSpan(origin - tailLength, tailLength), covariates.AsSpan((origin - W) * C, W * C), forecasts.AsSpan(i * H, H));
-            raw.AsSpan(origin, H).CopyTo(actuals.AsSpan(i * H, H));
         }
-        return ResidualIntervals.Fit(forecasts, actuals, H, confidence);
+        return forecasts;
     }
 
-    /// <summary>The network's hyperparameters (also used when loading a saved model).</summary>
+    private static double Mae(float[] forecasts, float[] raw, int firstOrigin, int count, int H)
+    {
+        double sum = 0;
+        for (int i = 0; i < count; i++)
+            for (int h = 0; h < H; h++) sum += Math.Abs(forecasts[i * H + h] - raw[firstOrigin + i + h]);
+        return sum / (count * H);
+    }
 
     /// <summary>Checks the series (and covariate) columns and adds Forecast, LowerBound and UpperBound.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)

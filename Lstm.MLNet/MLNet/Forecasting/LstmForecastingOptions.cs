@@ -41,8 +41,18 @@ public sealed class LstmForecastingOptions : LstmTrainingOptions
     public float ConfidenceLevel { get; set; } = 0.95f;
     /// <summary>Direct (one model, Horizon outputs; the default) or recursive (one-step model fed its own forecasts). See <see cref="ForecastStrategy"/>.</summary>
     public ForecastStrategy Strategy { get; set; } = ForecastStrategy.Direct;
-    /// <summary>Transform of the series before windowing (undone on the forecasts); e.g. LogDifference for a trend with growing seasonality.</summary>
-    public SeriesTransformKind Transform { get; set; } = SeriesTransformKind.None;
+    /// <summary>
+    /// Transform of the series before windowing (undone on the forecasts). <see cref="SeriesTransformKind.Auto"/> (the
+    /// default) trains the candidates and keeps the best on the validation windows; an explicit kind is always used as
+    /// given, e.g. LogDifference for a trend with growing seasonality, or Log for a count whose interval must stay at or
+    /// above zero. A trained model's options show the transform it uses.
+    /// </summary>
+    public SeriesTransformKind Transform { get; set; } = SeriesTransformKind.Auto;
+    /// <summary>
+    /// The seasonal period (12 for monthly data, 24 for hourly, 7 for daily with a weekly pattern) for seasonal-naive and
+    /// the seasonal-difference transforms; 0 (the default) detects it from the series' autocorrelation, 1 means not seasonal.
+    /// </summary>
+    public int SeasonalPeriod { get; set; }
 
     /// <summary>The network's outputs per forecast: the horizon (direct) or one step (recursive).</summary>
     internal int Outputs => Strategy == ForecastStrategy.Direct ? Horizon : 1;
@@ -60,6 +70,10 @@ public sealed class LstmForecastingOptions : LstmTrainingOptions
         if (!(ConfidenceLevel > 0 && ConfidenceLevel < 1)) throw new ArgumentOutOfRangeException(nameof(ConfidenceLevel), ConfidenceLevel, "Must be in (0, 1).");
         if (!Enum.IsDefined(Strategy)) throw new ArgumentOutOfRangeException(nameof(Strategy), Strategy, "Unknown strategy.");
         if (!Enum.IsDefined(Transform)) throw new ArgumentOutOfRangeException(nameof(Transform), Transform, "Unknown transform.");
+        if (SeasonalPeriod < 0 || SeasonalPeriod > SeriesTransform.MaxSeasonalPeriod)
+            throw new ArgumentOutOfRangeException(nameof(SeasonalPeriod), SeasonalPeriod, $"Must be 0 (detect), 1 (not seasonal) or a period from 2 to {SeriesTransform.MaxSeasonalPeriod}.");
+        if (SeasonalPeriod == 1 && SeriesTransform.IsSeasonal(Transform))
+            throw new ArgumentException($"The {Transform} transform needs a seasonal period; SeasonalPeriod is 1 (not seasonal).", nameof(SeasonalPeriod));
         if (Strategy == ForecastStrategy.Recursive && CovariateColumnNames.Length > 0)
             throw new ArgumentException("The recursive strategy cannot use covariates (their future values are unknown); use ForecastStrategy.Direct.", nameof(CovariateColumnNames));
     }

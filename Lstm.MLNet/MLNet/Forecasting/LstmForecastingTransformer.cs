@@ -24,20 +24,18 @@ public sealed class LstmForecastingTransformer : ITransformer
 
     private readonly IHost _host;
     private readonly LstmForecastingOptions _options;
-    private readonly SeriesForecaster _forecaster;
-    private readonly ResidualIntervals _intervals;
-    private readonly float[] _tail;           // [TailLength] the last raw observations, oldest first
+    private readonly GuardedForecaster _model;
+    private readonly float[] _tail;           // [StateLength] the last raw observations, oldest first
     private readonly float[] _covariateTail;  // [WindowSize × C] the covariates of the window's steps
     private readonly LstmTrainingProgress[] _history;
 
-    internal LstmForecastingTransformer(IHostEnvironment environment, LstmForecastingOptions options, SeriesForecaster forecaster,
-        ResidualIntervals intervals, float[] tail, float[] covariateTail, IReadOnlyList<LstmTrainingProgress> history, int bestEpoch)
+    internal LstmForecastingTransformer(IHostEnvironment environment, LstmForecastingOptions options, GuardedForecaster model,
+        float[] tail, float[] covariateTail, IReadOnlyList<LstmTrainingProgress> history, int bestEpoch)
     {
         _host = environment.Register(nameof(LstmForecastingTransformer));
         _options = SavedOptions.Of(options);
-        _forecaster = forecaster;
-        _intervals = intervals;
-        if (tail.Length != forecaster.TailLength || covariateTail.Length != forecaster.WindowSize * forecaster.Covariates)
+        _model = model;
+        if (tail.Length != model.StateLength || covariateTail.Length != model.Network.WindowSize * model.Network.Covariates)
             throw new ArgumentException("The state does not match the forecaster's window.");
         _tail = tail.ToArray();
         _covariateTail = covariateTail.ToArray();
@@ -52,9 +50,14 @@ public sealed class LstmForecastingTransformer : ITransformer
     /// <summary>The epoch whose weights the model holds.</summary>
     public int BestEpoch { get; }
     /// <summary>Values forecast ahead.</summary>
-    public int Horizon => _forecaster.Horizon;
-    /// <summary>The interval offsets learned from the validation residuals.</summary>
-    internal ResidualIntervals Intervals => _intervals;
+    public int Horizon => _model.Horizon;
+    /// <summary>The interval offsets learned from the validation residuals of what is served.</summary>
+    internal ResidualIntervals Intervals => _model.Intervals;
+    /// <summary>
+    /// What Fit decided and why: the transform and seasonal period used, the validation errors of the network, persistence
+    /// and seasonal-naive, and whether the network, a blend or a naive forecast is served (also logged at Fit).
+    /// </summary>
+    public ForecastDiagnostics Diagnostics => _model.Diagnostics;
     /// <summary>The last observations the model holds (oldest first): the state a forecast starts from.</summary>
     public IReadOnlyList<float> LastObservations => _tail;
 
@@ -65,20 +68,10 @@ public sealed class LstmForecastingTransformer : ITransformer
     public LstmForecast Predict() => CreateForecastingEngine().Predict();
 
     /// <summary>A stateful engine starting from the model's state (its own copy: the model does not change).</summary>
-    public LstmForecastingEngine CreateForecastingEngine() => new(this, _forecaster.CreateInferenceCopy(), _tail, _covariateTail);
+    public LstmForecastingEngine CreateForecastingEngine() => new(this, _model.CreateInferenceCopy(), _tail, _covariateTail);
 
     internal LstmForecastingTransformer WithState(float[] tail, float[] covariateTail) =>
-        new(_host, _options, _forecaster, _intervals, tail, covariateTail, _history, BestEpoch);
-
-    internal LstmForecast ForecastFrom(SeriesForecaster forecaster, ReadOnlySpan<float> tail, ReadOnlySpan<float> covariateTail)
-    {
-        var forecast = new float[Horizon];
-        forecaster.Forecast(tail, covariateTail, forecast);
-        var lower = new float[Horizon];
-        var upper = new float[Horizon];
-        _intervals.Apply(forecast, lower, upper);
-        return new LstmForecast(forecast, lower, upper);
-    }
+        new(_host, _options, _model, tail, covariateTail, _history, BestEpoch);
 
     internal string InputColumnName => _options.InputColumnName;
     internal IReadOnlyList<string> CovariateColumnNames => _options.CovariateColumnNames;
@@ -148,22 +141,23 @@ public sealed class LstmForecastingTransformer : ITransformer
             w.Write(_options.OutputColumnName); w.Write(_options.ConfidenceLowerBoundColumn); w.Write(_options.ConfidenceUpperBoundColumn);
             w.Write(_options.WindowSize); w.Write(_options.Horizon); w.Write(_options.TrainSize); w.Write(_options.ConfidenceLevel);
             w.Write((int)_options.Strategy); w.Write((int)_options.Transform);
-            LstmModelFormat.WriteFloats(w, _forecaster.Scaler.Means);
-            LstmModelFormat.WriteFloats(w, _forecaster.Scaler.StandardDeviations);
-            LstmModelFormat.WriteFloats(w, _intervals.LowerOffsets);
-            LstmModelFormat.WriteFloats(w, _intervals.UpperOffsets);
+            LstmModelFormat.WriteFloats(w, _model.Network.Scaler.Means);
+            LstmModelFormat.WriteFloats(w, _model.Network.Scaler.StandardDeviations);
+            LstmModelFormat.WriteFloats(w, _model.Intervals.LowerOffsets);
+            LstmModelFormat.WriteFloats(w, _model.Intervals.UpperOffsets);
             LstmModelFormat.WriteFloats(w, _tail);
             LstmModelFormat.WriteFloats(w, _covariateTail);
             LstmModelFormat.WriteHistory(w, _history);
             w.Write(BestEpoch);
-            LstmModelFormat.WriteTensors(w, _forecaster.Network.NamedParameters());
+            LstmModelFormat.WriteTensors(w, _model.Network.Network.NamedParameters());
+            _model.WriteGuard(w);
         });
     }
 
     private static LstmForecastingTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
-        LstmModelFormat.Load(env, ctx, GetVersionInfo(), "LSTM forecaster", [ModelKind.Forecaster], (r, _) => Read(env, r));
+        LstmModelFormat.Load(env, ctx, GetVersionInfo(), "LSTM forecaster", [ModelKind.Forecaster], (r, kind) => Read(env, r, isV1: kind == null));
 
-    private static LstmForecastingTransformer Read(IHostEnvironment env, BinaryReader r)
+    private static LstmForecastingTransformer Read(IHostEnvironment env, BinaryReader r, bool isV1)
     {
         var options = LstmModelFormat.ReadOptions(r, new LstmForecastingOptions());
         options.InputColumnName = r.ReadString();
@@ -184,17 +178,26 @@ public sealed class LstmForecastingTransformer : ITransformer
         var history = LstmModelFormat.ReadHistory(r);
         int bestEpoch = r.ReadInt32();
         var tensors = LstmModelFormat.ReadTensors(r);
+        if (options.Transform == SeriesTransformKind.Auto) throw new InvalidDataException("The saved transform is Auto; a trained model holds the transform Auto chose.");
+        // v1 models (and v2 ones written before the guard) hold no guard: the network is served, as it was.
+        var diagnostics = isV1 || r.BaseStream.Position == r.BaseStream.Length
+            ? ForecastDiagnostics.Unguarded(options.Transform, 1)
+            : GuardedForecaster.ReadGuard(r, options.Transform);
+        options.SeasonalPeriod = diagnostics.SeasonalPeriod;
+        int period = SeriesTransform.IsSeasonal(options.Transform) ? diagnostics.SeasonalPeriod : 0;
         if (intervals.Horizon != options.Horizon) throw new InvalidDataException($"The saved intervals cover {intervals.Horizon} steps; the horizon is {options.Horizon}.");
-        if (tail.Length != (long)options.WindowSize + SeriesTransform.Lag(options.Transform) || covariateTail.Length != (long)options.WindowSize * C)
-            throw new InvalidDataException($"The saved state holds {tail.Length} observations and {covariateTail.Length} covariate values; " +
-                $"window {options.WindowSize} with the {options.Transform} transform and {C} covariate(s) needs {options.WindowSize + SeriesTransform.Lag(options.Transform)} and {(long)options.WindowSize * C}.");
         LstmModelFormat.CheckParameterCount(tensors, LstmModelFormat.ExpectedParameters(1 + C, options.HiddenSize, options.NumberOfLayers,
             options.Bidirectional, options.Outputs));
 
         var network = new SequenceRegressorNetwork(1 + C, networkOptions);
         network.LoadParameters(tensors);
-        var forecaster = new SeriesForecaster(network, scaler, options.Transform, options.Strategy, options.WindowSize, options.Horizon, C);
-        return new LstmForecastingTransformer(env, options, forecaster, intervals, tail, covariateTail, history, bestEpoch);
+        GuardedForecaster model;
+        try { model = new GuardedForecaster(new SeriesForecaster(network, scaler, options.Transform, options.Strategy, options.WindowSize, options.Horizon, C, period), intervals, diagnostics); }
+        catch (ArgumentException e) { throw new InvalidDataException($"The saved forecaster is inconsistent: {e.Message}", e); }
+        if (tail.Length != model.StateLength || covariateTail.Length != (long)options.WindowSize * C)
+            throw new InvalidDataException($"The saved state holds {tail.Length} observations and {covariateTail.Length} covariate values; " +
+                $"window {options.WindowSize} with the {options.Transform} transform, its guard and {C} covariate(s) needs {model.StateLength} and {(long)options.WindowSize * C}.");
+        return new LstmForecastingTransformer(env, options, model, tail, covariateTail, history, bestEpoch);
     }
 }
 
@@ -206,17 +209,17 @@ public sealed class LstmForecastingTransformer : ITransformer
 public sealed class LstmForecastingEngine
 {
     private readonly LstmForecastingTransformer _model;
-    private readonly SeriesForecaster _forecaster;
+    private readonly GuardedForecaster _forecaster;
     private readonly float[] _tail, _covariateTail;
     private readonly int _covariates;
 
-    internal LstmForecastingEngine(LstmForecastingTransformer model, SeriesForecaster forecaster, float[] tail, float[] covariateTail)
+    internal LstmForecastingEngine(LstmForecastingTransformer model, GuardedForecaster forecaster, float[] tail, float[] covariateTail)
     {
         _model = model;
         _forecaster = forecaster;
         _tail = tail.ToArray();
         _covariateTail = covariateTail.ToArray();
-        _covariates = forecaster.Covariates;
+        _covariates = forecaster.Network.Covariates;
     }
 
     /// <summary>Observations fed since the engine was created.</summary>
@@ -243,7 +246,15 @@ public sealed class LstmForecastingEngine
     }
 
     /// <summary>The next Horizon values after the last observation, with their interval.</summary>
-    public LstmForecast Predict() => _model.ForecastFrom(_forecaster, _tail, _covariateTail);
+    public LstmForecast Predict()
+    {
+        int H = _forecaster.Horizon;
+        var forecast = new float[H];
+        var lower = new float[H];
+        var upper = new float[H];
+        _forecaster.Forecast(_tail, _covariateTail, forecast, lower, upper);
+        return new LstmForecast(forecast, lower, upper);
+    }
 
     /// <summary>
     /// Saves the model with this engine's state into <paramref name="modelPath"/> (a normal model zip: <c>ml.Model.Load</c> it),

@@ -1,0 +1,45 @@
+namespace Lstm.MLNet.TimeSeries;
+
+/// <summary>
+/// What a trained LSTM forecaster decided at Fit, and why: the series transform and seasonal period it uses, its
+/// errors on the validation windows (the last windows of the training rows) beside persistence's and seasonal-naive's,
+/// and what it serves. When a naive forecast was better on those windows the forecaster blends with it or falls back
+/// to it (<see cref="Decision"/>), so a forecast worse than naive on validation is never served without this saying so.
+/// </summary>
+public sealed class ForecastDiagnostics
+{
+    internal ForecastDiagnostics(SeriesTransformKind transform, int seasonalPeriod, int validationWindows, double networkMae,
+        double persistenceMae, double seasonalNaiveMae, ForecastDecision decision, double networkWeight, string reason)
+    {
+        Transform = transform; SeasonalPeriod = seasonalPeriod; ValidationWindows = validationWindows; NetworkMae = networkMae;
+        PersistenceMae = persistenceMae; SeasonalNaiveMae = seasonalNaiveMae; Decision = decision; NetworkWeight = networkWeight;
+        Reason = reason ?? throw new ArgumentNullException(nameof(reason));
+    }
+
+    /// <summary>A model saved before the guard existed (format v1): the network, as it was trained, nothing measured.</summary>
+    internal static ForecastDiagnostics Unguarded(SeriesTransformKind transform, int seasonalPeriod) =>
+        new(transform, seasonalPeriod, 0, double.NaN, double.NaN, double.NaN, ForecastDecision.Network, 1,
+            "Saved before the naive guard existed: the network's forecast is served; no validation errors were recorded.");
+
+    /// <summary>The series transform the network works in (the user's, or the one <see cref="SeriesTransformKind.Auto"/> chose).</summary>
+    public SeriesTransformKind Transform { get; }
+    /// <summary>The seasonal period used by seasonal-naive and a seasonal-difference transform (1 = not seasonal).</summary>
+    public int SeasonalPeriod { get; }
+    /// <summary>Forecast origins (full horizons) the errors below are measured on; 0 when nothing was measured.</summary>
+    public int ValidationWindows { get; }
+    /// <summary>The network's mean absolute error on the validation windows, all horizon steps pooled, in the series' units.</summary>
+    public double NetworkMae { get; }
+    /// <summary>Persistence's (last value repeated) mean absolute error on the same windows.</summary>
+    public double PersistenceMae { get; }
+    /// <summary>Seasonal-naive's mean absolute error on the same windows (NaN when the series has no seasonal period).</summary>
+    public double SeasonalNaiveMae { get; }
+    /// <summary>What is served: the network, a blend, or a naive forecast.</summary>
+    public ForecastDecision Decision { get; }
+    /// <summary>The network's weight w in the served forecast w·network + (1 − w)·naive: 1 network, 0 naive.</summary>
+    public double NetworkWeight { get; }
+    /// <summary>The decision and its evidence in words (the same line is logged to ML.NET's channel at Fit).</summary>
+    public string Reason { get; }
+
+    /// <summary>The <see cref="Reason"/>.</summary>
+    public override string ToString() => Reason;
+}

@@ -1,0 +1,93 @@
+namespace Lstm.MLNet.TimeSeries;
+
+/// <summary>
+/// What a trained forecaster serves: the network (<see cref="SeriesForecaster"/>) behind the naive guard's decision
+/// (<see cref="ForecastDiagnostics"/>), with intervals from the residuals of what is served. Its state is the last
+/// <see cref="StateLength"/> raw observations: the network's tail, or a full season when seasonal-naive may be served.
+/// One instance per thread (the network's workspaces): use <see cref="CreateInferenceCopy"/> for another.
+/// </summary>
+internal sealed class GuardedForecaster
+{
+    public GuardedForecaster(SeriesForecaster network, ResidualIntervals intervals, ForecastDiagnostics diagnostics)
+    {
+        Network = network ?? throw new ArgumentNullException(nameof(network));
+        Intervals = intervals ?? throw new ArgumentNullException(nameof(intervals));
+        Diagnostics = diagnostics ?? throw new ArgumentNullException(nameof(diagnostics));
+        if (intervals.Horizon != network.Horizon)
+            throw new ArgumentException($"The intervals cover {intervals.Horizon} steps; the horizon is {network.Horizon}.", nameof(intervals));
+        if (diagnostics.Transform != network.Transform)
+            throw new ArgumentException($"The diagnostics name the {diagnostics.Transform} transform; the network uses {network.Transform}.", nameof(diagnostics));
+        if (UsesSeasonalNaive && diagnostics.SeasonalPeriod < 2)
+            throw new ArgumentException($"Serving seasonal-naive needs a seasonal period of at least 2; got {diagnostics.SeasonalPeriod}.", nameof(diagnostics));
+        if (!(diagnostics.NetworkWeight >= 0 && diagnostics.NetworkWeight <= 1))
+            throw new ArgumentException($"The network's weight is {diagnostics.NetworkWeight}; it must be in [0, 1].", nameof(diagnostics));
+    }
+
+    public SeriesForecaster Network { get; }
+    public ResidualIntervals Intervals { get; }
+    public ForecastDiagnostics Diagnostics { get; }
+    public int Horizon => Network.Horizon;
+
+    /// <summary>The naive forecast a blend or fall-back serves: seasonal-naive when it was the better one on validation.</summary>
+    private bool UsesSeasonalNaive => Diagnostics.Decision == ForecastDecision.SeasonalNaive
+        || (Diagnostics.Decision == ForecastDecision.Blend && Diagnostics.SeasonalNaiveMae < Diagnostics.PersistenceMae);
+
+    /// <summary>Raw observations the state holds: the network's tail, or the season seasonal-naive repeats when longer.</summary>
+    public int StateLength => Math.Max(Network.TailLength, UsesSeasonalNaive ? Diagnostics.SeasonalPeriod : 1);
+
+    public GuardedForecaster CreateInferenceCopy() => new(Network.CreateInferenceCopy(), Intervals, Diagnostics);
+
+    /// <summary>
+    /// The served forecast after <paramref name="state"/> (the last <see cref="StateLength"/> observations, oldest first)
+    /// and the interval around it; a log transform's band stays above zero (the series is positive).
+    /// </summary>
+    public void Forecast(ReadOnlySpan<float> state, ReadOnlySpan<float> covariateTail, Span<float> forecast, Span<float> lower, Span<float> upper)
+    {
+        ServedForecast(state, covariateTail, forecast);
+        Intervals.Apply(forecast, lower, upper);
+        if (SeriesTransform.IsLog(Network.Transform))
+            for (int h = 0; h < lower.Length; h++) lower[h] = Math.Max(lower[h], 0f);
+    }
+
+    /// <summary>The served point forecast alone (what the intervals' residuals are measured on).</summary>
+    public void ServedForecast(ReadOnlySpan<float> state, ReadOnlySpan<float> covariateTail, Span<float> forecast)
+    {
+        if (state.Length != StateLength) throw new ArgumentException($"A forecast needs the last {StateLength} observations; got {state.Length}.", nameof(state));
+        Network.Forecast(state[^Network.TailLength..], covariateTail, forecast);
+        Serve(Diagnostics, state, forecast);
+    }
+
+    /// <summary>Applies <paramref name="decision"/> to a network forecast in place; <paramref name="history"/> ends at the origin.</summary>
+    public static void Serve(ForecastDiagnostics decision, ReadOnlySpan<float> history, Span<float> forecast)
+    {
+        if (decision.Decision == ForecastDecision.Network) return;
+        bool seasonal = decision.Decision == ForecastDecision.SeasonalNaive
+            || (decision.Decision == ForecastDecision.Blend && decision.SeasonalNaiveMae < decision.PersistenceMae);
+        var naive = seasonal ? NaiveForecasts.SeasonalNaive(history, decision.SeasonalPeriod, forecast.Length) : NaiveForecasts.Persistence(history, forecast.Length);
+        double w = decision.Decision == ForecastDecision.Blend ? decision.NetworkWeight : 0;
+        for (int h = 0; h < forecast.Length; h++) forecast[h] = (float)(w * forecast[h] + (1 - w) * naive[h]);
+    }
+
+    // Payload section (format v2, after the network's tensors): the seasonal period and the guard's decision with its evidence.
+    public void WriteGuard(BinaryWriter w)
+    {
+        var d = Diagnostics;
+        w.Write(d.SeasonalPeriod); w.Write(d.ValidationWindows);
+        w.Write(d.NetworkMae); w.Write(d.PersistenceMae); w.Write(d.SeasonalNaiveMae);
+        w.Write((int)d.Decision); w.Write(d.NetworkWeight); w.Write(d.Reason);
+    }
+
+    public static ForecastDiagnostics ReadGuard(BinaryReader r, SeriesTransformKind transform)
+    {
+        int period = r.ReadInt32(), windows = r.ReadInt32();
+        double network = r.ReadDouble(), persistence = r.ReadDouble(), seasonal = r.ReadDouble();
+        int decision = r.ReadInt32();
+        double weight = r.ReadDouble();
+        string reason = r.ReadString();
+        if (period < 1 || windows < 0 || !Enum.IsDefined((ForecastDecision)decision) || !(weight >= 0 && weight <= 1))
+            throw new InvalidDataException($"The saved guard is invalid (period {period}, {windows} windows, decision {decision}, weight {weight}).");
+        if (SeriesTransform.IsSeasonal(transform) && period < 2)
+            throw new InvalidDataException($"The saved {transform} transform needs a seasonal period of at least 2; the model holds {period}.");
+        return new ForecastDiagnostics(transform, period, windows, network, persistence, seasonal, (ForecastDecision)decision, weight, reason);
+    }
+}

@@ -57,7 +57,7 @@ internal sealed partial class TextClassifierModel
     {
         var tensors = ModelPayload.ReadTensors(r);
         ModelPayload.CheckParameterCount(tensors, ModelPayload.ExpectedParameters(network.EmbeddingSize, network.HiddenSize, network.NumberOfLayers,
-            network.Bidirectional, vocabulary.Classes, embedding: checked((long)vocabulary.VocabularySize * network.EmbeddingSize)));
+            network.Bidirectional, vocabulary.Classes, embedding: checked((long)vocabulary.VocabularySize * network.EmbeddingSize + (long)network.NgramBuckets * vocabulary.Classes)));
         return () =>
         {
             var built = new SequenceClassifierNetwork(vocabulary.VocabularySize, vocabulary.Classes, network);

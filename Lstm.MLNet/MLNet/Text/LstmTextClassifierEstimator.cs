@@ -76,7 +76,12 @@ internal sealed class LstmTextClassifierEstimator(IHost host, LstmOptions option
         }
 
         // One model object prepares the rows here and at prediction (the first MaxSequenceLength tokens).
-        var network = new SequenceClassifierNetwork(vocabularySize, classes, options.ToNetworkOptions());
+        // The trained model's options show what was used: the automatic n-gram table resolved for these classes.
+        var used = options.Clone();
+        used.NgramBuckets = options.ResolvedNgramBuckets(classes);
+        channel.Info(used.NgramBuckets == 0 ? "Wide path: off (NgramLength = 0)."
+            : $"Wide path: n-grams up to {used.NgramLength} hashed into {used.NgramBuckets} rows{(options.NgramBuckets == 0 ? " (automatic: min(2^18, 2^22 / classes))" : "")}.");
+        var network = new SequenceClassifierNetwork(vocabularySize, classes, used.ToNetworkOptions(classes));
         var model = new TextClassifierModel(network, tokenizer, options.MaxSequenceLength);
         int[][] Prepare(LabelledRows rows) => rows.Texts is { } texts
             ? texts.Select(t => model.Prepare(t)).ToArray()
@@ -92,7 +97,7 @@ internal sealed class LstmTextClassifierEstimator(IHost host, LstmOptions option
         channel.Info($"Kept the weights of epoch {result.BestEpoch} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}{(result.Cancelled ? " (cancelled)" : "")}.");
 
         var labelSchema = task == LstmTask.MulticlassClassification ? LabelSchema(labelColumn) : null;
-        return new LstmTextClassificationTransformer(host, task, inputColumn.Name, inputKind, labelColumn.Name, options, model,
+        return new LstmTextClassificationTransformer(host, task, inputColumn.Name, inputKind, labelColumn.Name, used, model,
             labelSchema, result.History, result.BestEpoch);
     }
 

@@ -63,6 +63,11 @@ public class LstmOptions : LstmTrainingOptions
     /// <see cref="LstmTransformer.Options"/> shows the value used. Ignored when <see cref="NgramLength"/> is 0.
     /// </summary>
     public int NgramBuckets { get; set; }
+    /// <summary>
+    /// Text classifiers: after training, fit a temperature T on the validation rows' logits (temperature scaling) so the
+    /// probabilities are calibrated; the model's Temperature shows it. Without validation rows T stays 1 (logged).
+    /// </summary>
+    public bool Calibrate { get; set; } = true;
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> (or <see cref="ArgumentException"/> for a blank column name) naming the first invalid option.</summary>
     public void Validate()
@@ -113,7 +118,7 @@ public class LstmOptions : LstmTrainingOptions
         target.WeightDecay = WeightDecay; target.GradientClipNorm = GradientClipNorm; target.ValidationFraction = ValidationFraction;
         target.ValidationSet = ValidationSet; target.EarlyStoppingPatience = EarlyStoppingPatience; target.Seed = Seed;
         target.NumberOfThreads = NumberOfThreads; target.MaxVocabularySize = MaxVocabularySize; target.MinTokenFrequency = MinTokenFrequency;
-        target.NgramLength = NgramLength; target.NgramBuckets = NgramBuckets;
+        target.NgramLength = NgramLength; target.NgramBuckets = NgramBuckets; target.Calibrate = Calibrate;
         target.Progress = Progress; target.CancellationToken = CancellationToken;
     }
 

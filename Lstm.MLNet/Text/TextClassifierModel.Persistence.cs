@@ -53,7 +53,7 @@ internal sealed partial class TextClassifierModel
     /// implies; gives back the model's builder, for the caller to call once it has read and checked the rest of its payload
     /// (nothing is built for a file that fails later).
     /// </summary>
-    public static Func<TextClassifierModel> ReadWeights(BinaryReader r, SavedVocabulary vocabulary, SequenceClassifierOptions network, int maxSequenceLength)
+    public static Func<TextClassifierModel> ReadWeights(BinaryReader r, SavedVocabulary vocabulary, SequenceClassifierOptions network, int maxSequenceLength, float temperature = 1f)
     {
         var tensors = ModelPayload.ReadTensors(r);
         ModelPayload.CheckParameterCount(tensors, ModelPayload.ExpectedParameters(network.EmbeddingSize, network.HiddenSize, network.NumberOfLayers,
@@ -62,7 +62,7 @@ internal sealed partial class TextClassifierModel
         {
             var built = new SequenceClassifierNetwork(vocabulary.VocabularySize, vocabulary.Classes, network);
             built.LoadParameters(tensors);
-            return new TextClassifierModel(built, vocabulary.Tokenizer, maxSequenceLength);
+            return new TextClassifierModel(built, vocabulary.Tokenizer, maxSequenceLength, temperature);
         };
     }
 }

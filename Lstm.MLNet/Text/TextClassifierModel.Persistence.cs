@@ -53,16 +53,16 @@ internal sealed partial class TextClassifierModel
     /// implies; gives back the model's builder, for the caller to call once it has read and checked the rest of its payload
     /// (nothing is built for a file that fails later).
     /// </summary>
-    public static Func<TextClassifierModel> ReadWeights(BinaryReader r, SavedVocabulary vocabulary, SequenceClassifierOptions network, int maxSequenceLength)
+    public static Func<TextClassifierModel> ReadWeights(BinaryReader r, SavedVocabulary vocabulary, SequenceClassifierOptions network, int maxSequenceLength, float temperature = 1f)
     {
         var tensors = ModelPayload.ReadTensors(r);
         ModelPayload.CheckParameterCount(tensors, ModelPayload.ExpectedParameters(network.EmbeddingSize, network.HiddenSize, network.NumberOfLayers,
-            network.Bidirectional, vocabulary.Classes, embedding: checked((long)vocabulary.VocabularySize * network.EmbeddingSize)));
+            network.Bidirectional, vocabulary.Classes, embedding: checked((long)vocabulary.VocabularySize * network.EmbeddingSize + (long)network.NgramBuckets * vocabulary.Classes)));
         return () =>
         {
             var built = new SequenceClassifierNetwork(vocabulary.VocabularySize, vocabulary.Classes, network);
             built.LoadParameters(tensors);
-            return new TextClassifierModel(built, vocabulary.Tokenizer, maxSequenceLength);
+            return new TextClassifierModel(built, vocabulary.Tokenizer, maxSequenceLength, temperature);
         };
     }
 }

@@ -14,8 +14,12 @@ internal sealed partial class TextClassifierModel
     /// <param name="network">The network (trained in place when the model is built for training).</param>
     /// <param name="tokenizer">The learned vocabulary for text input; null for key-typed token ids.</param>
     /// <param name="maxSequenceLength">Tokens read per row (the first ones); 0 = all.</param>
-    public TextClassifierModel(SequenceClassifierNetwork network, WordTokenizer? tokenizer, int maxSequenceLength)
+    /// <param name="temperature">The calibration temperature T every prediction divides its logits by (1 = none).</param>
+    public TextClassifierModel(SequenceClassifierNetwork network, WordTokenizer? tokenizer, int maxSequenceLength, float temperature = 1f)
     {
+        if (!(temperature > 0 && float.IsFinite(temperature)))
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "Must be positive and finite.");
+        Temperature = temperature;
         Network = network ?? throw new ArgumentNullException(nameof(network));
         ArgumentOutOfRangeException.ThrowIfNegative(maxSequenceLength);
         if (tokenizer is not null && tokenizer.VocabularySize != network.VocabularySize)
@@ -28,6 +32,11 @@ internal sealed partial class TextClassifierModel
     public WordTokenizer? Tokenizer { get; }
     public int MaxSequenceLength { get; }
     public int NumberOfClasses => Network.NumberOfClasses;
+    /// <summary>T: predictions are softmax(z / T) (binary margin (z₁ − z₀) / T); fitted on the validation rows after training.</summary>
+    public float Temperature { get; }
+
+    /// <summary>The same model with calibration temperature <paramref name="temperature"/> (the network and vocabulary shared).</summary>
+    public TextClassifierModel WithTemperature(float temperature) => new(Network, Tokenizer, MaxSequenceLength, temperature);
 
     /// <summary>The token ids the network reads for a text: its first MaxSequenceLength tokens; none for an empty or blank text.</summary>
     public int[] Prepare(string? text)
@@ -47,15 +56,17 @@ internal sealed partial class TextClassifierModel
     {
         private readonly SequenceClassifierNetwork _view;
         private readonly int[][] _single = new int[1][];
+        private readonly float _inverseTemperature;
 
         internal Predictor(TextClassifierModel model)
         {
             _view = model.Network.CreateInferenceView();
+            _inverseTemperature = 1f / model.Temperature;
             Logits = new float[model.NumberOfClasses];
             Probabilities = new float[model.NumberOfClasses];
         }
 
-        /// <summary>[C] the last prediction's logits.</summary>
+        /// <summary>[C] the last prediction's logits, divided by the model's temperature.</summary>
         public float[] Logits { get; }
         /// <summary>[C] the last prediction's class probabilities (softmax of the logits).</summary>
         public float[] Probabilities { get; }
@@ -65,6 +76,8 @@ internal sealed partial class TextClassifierModel
         {
             _single[0] = tokens;
             _view.PredictLogits(_single, Logits);
+            if (_inverseTemperature != 1f)
+                for (int c = 0; c < Logits.Length; c++) Logits[c] *= _inverseTemperature;
             SoftmaxCrossEntropy.Forward(Logits, Logits.Length, default, Probabilities);
             _single[0] = null!;
         }

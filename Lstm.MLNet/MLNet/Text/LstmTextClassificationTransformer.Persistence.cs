@@ -13,7 +13,8 @@ public sealed partial class LstmTextClassificationTransformer
     // ---------------------------------------------------------------------------------------------
     // Persistence. Payload (little-endian, BinaryWriter):
     //   byte task, byte input kind; strings: input, label, score, probability, predicted-label column names;
-    //   the options (network, schedule, vocabulary settings); the model's classes and vocabulary
+    //   the options (network, schedule, vocabulary settings); v2: int NgramLength, int NgramBuckets (the wide path as
+//   resolved at Fit; v1 has none), bool Calibrate, float temperature (v1: 1); the model's classes and vocabulary
     //   (TextClassifierModel.WriteVocabulary); the training history; int best epoch; the model's weights
     //   (TextClassifierModel.WriteWeights). Multiclass: the label's schema (with its key values, any type) in ML.NET's binary format.
     // v2 (0x00020001) writes the payload in a ModelEnvelope (one XxHash128 over all of it, the label schema
@@ -33,6 +34,10 @@ public sealed partial class LstmTextClassificationTransformer
                 foreach (var name in new[] { InputColumnName, LabelColumnName, _options.ScoreColumnName, _options.ProbabilityColumnName, _options.PredictedLabelColumnName })
                     w.Write(name);
                 LstmModelFormat.WriteOptions(w, _options);
+                w.Write(_options.NgramLength); // v2: the wide path (v1 had none)
+                w.Write(_options.NgramBuckets);
+                w.Write(_options.Calibrate);    // v2: calibration (v1 had none: T = 1)
+                w.Write(_model.Temperature);
                 _model.WriteVocabulary(w);
             },
             writeWeights: _model.WriteWeights,
@@ -86,6 +91,15 @@ public sealed partial class LstmTextClassificationTransformer
         options.ScoreColumnName = scoreColumn;
         options.ProbabilityColumnName = probabilityColumn;
         options.PredictedLabelColumnName = predictedLabelColumn;
+        // v1 predates the wide path; v2 saves the n-gram length and the table's rows as resolved at Fit (0, 0 = none).
+        options.NgramLength = kind is null ? 0 : r.ReadInt32();
+        options.NgramBuckets = kind is null ? 0 : r.ReadInt32();
+        if ((options.NgramLength == 0) != (options.NgramBuckets == 0))
+            throw new InvalidDataException($"The saved wide path is inconsistent: NgramLength {options.NgramLength}, NgramBuckets {options.NgramBuckets} (both 0 or both positive).");
+        options.Calibrate = kind is not null && r.ReadBoolean();
+        float temperature = kind is null ? 1f : r.ReadSingle();
+        if (!(temperature > 0 && float.IsFinite(temperature)))
+            throw new InvalidDataException($"The saved calibration temperature {temperature} is not positive and finite.");
         try { options.Validate(); }
         catch (ArgumentException e) { throw new InvalidDataException($"The saved options are invalid: {e.Message}", e); }
 
@@ -93,7 +107,7 @@ public sealed partial class LstmTextClassificationTransformer
         int classes = vocabulary.Classes;
         var (history, bestEpoch) = ReadTrainingRecord(r);
 
-        var buildModel = TextClassifierModel.ReadWeights(r, vocabulary, options.ToNetworkOptions(), options.MaxSequenceLength);
+        var buildModel = TextClassifierModel.ReadWeights(r, vocabulary, options.ToNetworkOptions(vocabulary.Classes), options.MaxSequenceLength, temperature);
 
         DataViewSchema? labelSchema = null;
         if (task == LstmTask.MulticlassClassification)

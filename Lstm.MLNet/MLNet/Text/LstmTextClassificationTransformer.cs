@@ -55,6 +55,12 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
     public string LabelColumnName { get; }
     /// <summary>The options the model was trained with (without the validation set, progress sink and cancellation token).</summary>
     public override LstmOptions Options => _options.Clone();
+    /// <summary>
+    /// The calibration temperature T fitted on the validation rows after training (<see cref="LstmOptions.Calibrate"/>):
+    /// every output divides the logits by it (binary Score = (z₁ − z₀) / T, Probability = σ(Score); multiclass
+    /// Score = softmax(z / T)). 1 = uncalibrated (no validation rows, Calibrate off, or a model saved in format v1).
+    /// </summary>
+    public float Temperature => _model.Temperature;
     /// <summary>Text input: the tokenizer with the learned vocabulary; null for key-typed token input.</summary>
     public WordTokenizer? Tokenizer { get; }
     /// <summary>Token ids the embedding has, padding (0) and unknown (1) included.</summary>

@@ -76,7 +76,12 @@ internal sealed class LstmTextClassifierEstimator(IHost host, LstmOptions option
         }
 
         // One model object prepares the rows here and at prediction (the first MaxSequenceLength tokens).
-        var network = new SequenceClassifierNetwork(vocabularySize, classes, options.ToNetworkOptions());
+        // The trained model's options show what was used: the automatic n-gram table resolved for these classes.
+        var used = options.Clone();
+        used.NgramBuckets = options.ResolvedNgramBuckets(classes);
+        channel.Info(used.NgramBuckets == 0 ? "Wide path: off (NgramLength = 0)."
+            : $"Wide path: n-grams up to {used.NgramLength} hashed into {used.NgramBuckets} rows{(options.NgramBuckets == 0 ? " (automatic: min(2^18, 2^22 / classes))" : "")}.");
+        var network = new SequenceClassifierNetwork(vocabularySize, classes, used.ToNetworkOptions(classes));
         var model = new TextClassifierModel(network, tokenizer, options.MaxSequenceLength);
         int[][] Prepare(LabelledRows rows) => rows.Texts is { } texts
             ? texts.Select(t => model.Prepare(t)).ToArray()
@@ -91,8 +96,10 @@ internal sealed class LstmTextClassifierEstimator(IHost host, LstmOptions option
             line => channel.Info(line), options.CancellationToken);
         channel.Info($"Kept the weights of epoch {result.BestEpoch} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}{(result.Cancelled ? " (cancelled)" : "")}.");
 
+        model = Calibrated(model, validationSequences, validationRows.Labels, used.Calibrate, line => channel.Info(line));
+
         var labelSchema = task == LstmTask.MulticlassClassification ? LabelSchema(labelColumn) : null;
-        return new LstmTextClassificationTransformer(host, task, inputColumn.Name, inputKind, labelColumn.Name, options, model,
+        return new LstmTextClassificationTransformer(host, task, inputColumn.Name, inputKind, labelColumn.Name, used, model,
             labelSchema, result.History, result.BestEpoch);
     }
 
@@ -136,6 +143,32 @@ internal sealed class LstmTextClassifierEstimator(IHost host, LstmOptions option
                 new SchemaShape(predictedAnnotations));
         }
         return new SchemaShape(columns.Values);
+    }
+
+    /// <summary>
+    /// The model with a temperature fitted on the validation rows' logits (<see cref="TemperatureScaling"/>), or as it is
+    /// (T = 1) when calibration is off or there are no validation rows; says which in the log.
+    /// </summary>
+    private static TextClassifierModel Calibrated(TextClassifierModel model, int[][] validation, int[] labels, bool calibrate, Action<string> log)
+    {
+        if (!calibrate) { log("Calibration: off (Calibrate = false); temperature 1."); return model; }
+        if (validation.Length == 0) { log("Calibration: no validation rows; temperature 1."); return model; }
+        int classes = model.NumberOfClasses;
+        var predictor = model.CreatePredictor();
+        var logits = new float[classes == 2 ? validation.Length : validation.Length * classes]; // binary: the margin z₁ − z₀ per row
+        for (int i = 0; i < validation.Length; i++)
+        {
+            predictor.Predict(validation[i]);
+            if (classes == 2) logits[i] = predictor.Logits[1] - predictor.Logits[0];
+            else predictor.Logits.CopyTo(logits, i * classes);
+        }
+        var fit = classes == 2
+            ? TemperatureScaling.FitBinary(logits, labels.Select(l => l == 1).ToArray())
+            : TemperatureScaling.FitMulticlass(logits, classes, labels);
+        log(fit.Degenerate is { } why
+            ? $"Calibration: temperature 1 kept ({why})."
+            : $"Calibration: temperature {fit.Temperature:G4} fitted on {validation.Length} validation rows (log-loss {fit.NllBefore:F4} → {fit.NllAfter:F4}).");
+        return fit.Degenerate is null ? model.WithTemperature((float)fit.Temperature) : model;
     }
 
     private static int ClassCount(LstmTask task, DataViewSchema.Column label)

@@ -16,6 +16,7 @@ public sealed class SavedLayoutTests
     [DataRow("binary", "CD395ED6A406E3E14ED854B187486A3AD215F6C441690078D067C6DECD6C3711")]
     [DataRow("multiclass", "FB6779B0630DB21837D51E7A6908749201845914A92B2B78395413684BA320F5")]
     [DataRow("regressor", "979EED3B210BCD0CB8B9E492C316EDBA0F8588472D9EACBFFC62D9009F31A3D1")]
+    [DataRow("forecaster", "61D5347DE200B8955946BA0E9DB74E5C58A355DC4AEA8924EAEB38B163A8066B")]
     public void ResavedFixture_WritesTheRecordedV2Stream(string fixture, string expectedSha256)
     {
         var ml = new MLContext(seed: 1);

@@ -6,7 +6,7 @@ namespace Lstm.MLNet.TimeSeries;
 /// <see cref="StateLength"/> raw observations: the network's tail, or a full season when seasonal-naive may be served.
 /// One instance per thread (the network's workspaces): use <see cref="CreateInferenceCopy"/> for another.
 /// </summary>
-internal sealed class GuardedForecaster
+internal sealed partial class GuardedForecaster
 {
     public GuardedForecaster(SeriesForecaster network, ResidualIntervals intervals, ForecastDiagnostics diagnostics)
     {
@@ -66,28 +66,5 @@ internal sealed class GuardedForecaster
         var naive = seasonal ? NaiveForecasts.SeasonalNaive(history, decision.SeasonalPeriod, forecast.Length) : NaiveForecasts.Persistence(history, forecast.Length);
         double w = decision.Decision == ForecastDecision.Blend ? decision.NetworkWeight : 0;
         for (int h = 0; h < forecast.Length; h++) forecast[h] = (float)(w * forecast[h] + (1 - w) * naive[h]);
-    }
-
-    // Payload section (format v2, after the network's tensors): the seasonal period and the guard's decision with its evidence.
-    public void WriteGuard(BinaryWriter w)
-    {
-        var d = Diagnostics;
-        w.Write(d.SeasonalPeriod); w.Write(d.ValidationWindows);
-        w.Write(d.NetworkMae); w.Write(d.PersistenceMae); w.Write(d.SeasonalNaiveMae);
-        w.Write((int)d.Decision); w.Write(d.NetworkWeight); w.Write(d.Reason);
-    }
-
-    public static ForecastDiagnostics ReadGuard(BinaryReader r, SeriesTransformKind transform)
-    {
-        int period = r.ReadInt32(), windows = r.ReadInt32();
-        double network = r.ReadDouble(), persistence = r.ReadDouble(), seasonal = r.ReadDouble();
-        int decision = r.ReadInt32();
-        double weight = r.ReadDouble();
-        string reason = r.ReadString();
-        if (period < 1 || windows < 0 || !Enum.IsDefined((ForecastDecision)decision) || !(weight >= 0 && weight <= 1))
-            throw new InvalidDataException($"The saved guard is invalid (period {period}, {windows} windows, decision {decision}, weight {weight}).");
-        if (SeriesTransform.IsSeasonal(transform) && period < 2)
-            throw new InvalidDataException($"The saved {transform} transform needs a seasonal period of at least 2; the model holds {period}.");
-        return new ForecastDiagnostics(transform, period, windows, network, persistence, seasonal, (ForecastDecision)decision, weight, reason);
     }
 }

@@ -18,6 +18,7 @@ public sealed class SavedLayoutTests
     [DataRow("binary", "9D098B22BD2FEA190EB691633D5E9DEF996FC4B912636869700E88728B621074")]
     [DataRow("multiclass", "154C3D79CCA3833766E914F8EFF98BDE31B40AF0A1D9D05A20895ACA81293F3B")]
     [DataRow("regressor", "979EED3B210BCD0CB8B9E492C316EDBA0F8588472D9EACBFFC62D9009F31A3D1")]
+    [DataRow("forecaster", "61D5347DE200B8955946BA0E9DB74E5C58A355DC4AEA8924EAEB38B163A8066B")]
     public void ResavedFixture_WritesTheRecordedV2Stream(string fixture, string expectedSha256)
     {
         var ml = new MLContext(seed: 1);

@@ -1,4 +1,5 @@
 using Lstm.MLNet.Model;
+using Lstm.MLNet.Model.Persistence;
 using Lstm.MLNet.TimeSeries;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -35,8 +36,7 @@ public sealed class LstmForecastingTransformer : ITransformer
         _host = environment.Register(nameof(LstmForecastingTransformer));
         _options = SavedOptions.Of(options);
         _model = model;
-        if (tail.Length != model.StateLength || covariateTail.Length != model.Network.WindowSize * model.Network.Covariates)
-            throw new ArgumentException("The state does not match the forecaster's window.");
+        model.CheckState(tail.Length, covariateTail.Length, message => new ArgumentException(message, nameof(tail)));
         _tail = tail.ToArray();
         _covariateTail = covariateTail.ToArray();
         _history = history.ToArray();
@@ -120,9 +120,10 @@ public sealed class LstmForecastingTransformer : ITransformer
 
     // ---------------------------------------------------------------------------------------------
     // Persistence. Payload: the shared options (LstmModelFormat); series, covariate and output column names;
-    // window, horizon, train size, confidence, strategy, transform; the scaler; the interval offsets; the state
-    // (tail, covariate tail); history; best epoch; tensors. v2 (0x00020001) wraps it in a ModelEnvelope, so the
-    // scaler and the checkpointed state are under the same hash as the weights; v1 (0x00010001) wrote it straight.
+    // window, horizon, train size, confidence, strategy, transform; then the forecaster (GuardedForecaster.Write: scaler,
+    // intervals, engine state, tensors, guard) with this transformer's history and best epoch between state and tensors.
+    // v2 (0x00020001) wraps it in a ModelEnvelope, so the scaler and the checkpointed state are under the same hash as the
+    // weights; v1 (0x00010001) wrote it straight.
     // ---------------------------------------------------------------------------------------------
 
     private static VersionInfo GetVersionInfo() => LstmModelFormat.VersionOf("LSTMFCST", LoaderSignature);
@@ -141,16 +142,11 @@ public sealed class LstmForecastingTransformer : ITransformer
             w.Write(_options.OutputColumnName); w.Write(_options.ConfidenceLowerBoundColumn); w.Write(_options.ConfidenceUpperBoundColumn);
             w.Write(_options.WindowSize); w.Write(_options.Horizon); w.Write(_options.TrainSize); w.Write(_options.ConfidenceLevel);
             w.Write((int)_options.Strategy); w.Write((int)_options.Transform);
-            LstmModelFormat.WriteFloats(w, _model.Network.Scaler.Means);
-            LstmModelFormat.WriteFloats(w, _model.Network.Scaler.StandardDeviations);
-            LstmModelFormat.WriteFloats(w, _model.Intervals.LowerOffsets);
-            LstmModelFormat.WriteFloats(w, _model.Intervals.UpperOffsets);
-            LstmModelFormat.WriteFloats(w, _tail);
-            LstmModelFormat.WriteFloats(w, _covariateTail);
-            LstmModelFormat.WriteHistory(w, _history);
-            w.Write(BestEpoch);
-            LstmModelFormat.WriteTensors(w, _model.Network.Network.NamedParameters());
-            _model.WriteGuard(w);
+            _model.Write(w, _tail, _covariateTail, record =>
+            {
+                LstmModelFormat.WriteHistory(record, _history);
+                record.Write(BestEpoch);
+            });
         });
     }
 
@@ -161,7 +157,7 @@ public sealed class LstmForecastingTransformer : ITransformer
     {
         var options = LstmModelFormat.ReadOptions(r, new LstmForecastingOptions());
         options.InputColumnName = r.ReadString();
-        options.CovariateColumnNames = new string[LstmModelFormat.CheckCount(r, r.ReadInt32(), 1, "covariates")];
+        options.CovariateColumnNames = new string[ModelPayload.CheckCount(r, r.ReadInt32(), 1, "covariates")];
         for (int i = 0; i < options.CovariateColumnNames.Length; i++) options.CovariateColumnNames[i] = r.ReadString();
         options.OutputColumnName = r.ReadString(); options.ConfidenceLowerBoundColumn = r.ReadString(); options.ConfidenceUpperBoundColumn = r.ReadString();
         options.WindowSize = r.ReadInt32(); options.Horizon = r.ReadInt32(); options.TrainSize = r.ReadInt32(); options.ConfidenceLevel = r.ReadSingle();
@@ -171,32 +167,15 @@ public sealed class LstmForecastingTransformer : ITransformer
         int C = options.CovariateColumnNames.Length;
         var networkOptions = options.ToNetworkOptions(new SequenceRegressorOptions { Outputs = options.Outputs });
         networkOptions.Validate();   // the network's own checks (sizes, budget) before anything is allocated for it
-        var scaler = new Standardizer(LstmModelFormat.ReadFloats(r, "means"), LstmModelFormat.ReadFloats(r, "deviations"));
-        var intervals = new ResidualIntervals(LstmModelFormat.ReadFloats(r, "lower offsets"), LstmModelFormat.ReadFloats(r, "upper offsets"), options.ConfidenceLevel);
-        var tail = LstmModelFormat.ReadFloats(r, "observations");
-        var covariateTail = LstmModelFormat.ReadFloats(r, "covariate observations");
-        var history = LstmModelFormat.ReadHistory(r);
-        int bestEpoch = r.ReadInt32();
-        var tensors = LstmModelFormat.ReadTensors(r);
-        if (options.Transform == SeriesTransformKind.Auto) throw new InvalidDataException("The saved transform is Auto; a trained model holds the transform Auto chose.");
-        // v1 models (and v2 ones written before the guard) hold no guard: the network is served, as it was.
-        var diagnostics = isV1 || r.BaseStream.Position == r.BaseStream.Length
-            ? ForecastDiagnostics.Unguarded(options.Transform, 1)
-            : GuardedForecaster.ReadGuard(r, options.Transform);
-        options.SeasonalPeriod = diagnostics.SeasonalPeriod;
-        int period = SeriesTransform.IsSeasonal(options.Transform) ? diagnostics.SeasonalPeriod : 0;
-        if (intervals.Horizon != options.Horizon) throw new InvalidDataException($"The saved intervals cover {intervals.Horizon} steps; the horizon is {options.Horizon}.");
-        LstmModelFormat.CheckParameterCount(tensors, LstmModelFormat.ExpectedParameters(1 + C, options.HiddenSize, options.NumberOfLayers,
-            options.Bidirectional, options.Outputs));
-
-        var network = new SequenceRegressorNetwork(1 + C, networkOptions);
-        network.LoadParameters(tensors);
-        GuardedForecaster model;
-        try { model = new GuardedForecaster(new SeriesForecaster(network, scaler, options.Transform, options.Strategy, options.WindowSize, options.Horizon, C, period), intervals, diagnostics); }
-        catch (ArgumentException e) { throw new InvalidDataException($"The saved forecaster is inconsistent: {e.Message}", e); }
-        if (tail.Length != model.StateLength || covariateTail.Length != (long)options.WindowSize * C)
-            throw new InvalidDataException($"The saved state holds {tail.Length} observations and {covariateTail.Length} covariate values; " +
-                $"window {options.WindowSize} with the {options.Transform} transform, its guard and {C} covariate(s) needs {model.StateLength} and {(long)options.WindowSize * C}.");
+        var history = Array.Empty<LstmTrainingProgress>();
+        int bestEpoch = 0;
+        var shape = new ForecasterShape(networkOptions, options.Transform, options.Strategy, options.WindowSize, options.Horizon, C, options.ConfidenceLevel);
+        var (model, tail, covariateTail) = GuardedForecaster.Read(r, shape, mayHoldGuard: !isV1, record =>
+        {
+            history = LstmModelFormat.ReadHistory(record);
+            bestEpoch = record.ReadInt32();
+        });
+        options.SeasonalPeriod = model.Diagnostics.SeasonalPeriod;
         return new LstmForecastingTransformer(env, options, model, tail, covariateTail, history, bestEpoch);
     }
 }

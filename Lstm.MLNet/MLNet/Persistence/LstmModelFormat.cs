@@ -136,15 +136,4 @@ internal static class LstmModelFormat
         }
         return history;
     }
-
-    // The ML.NET-free pieces live in ModelPayload (the model objects write their own state with them); these forwards
-    // serve the forecaster's loader (Forecasting/, another task's file) until it reads through ModelPayload itself.
-    public static int CheckCount(BinaryReader r, int count, int bytesEach, string what) => ModelPayload.CheckCount(r, count, bytesEach, what);
-    public static long ExpectedParameters(long input, long hidden, long layers, bool bidirectional, long outputs, long embedding = 0)
-        => ModelPayload.ExpectedParameters(input, hidden, layers, bidirectional, outputs, embedding);
-    public static void CheckParameterCount((string Name, float[] Values)[] tensors, long expected) => ModelPayload.CheckParameterCount(tensors, expected);
-    public static void WriteTensors(BinaryWriter w, IEnumerable<(string Name, float[] Values)> parameters) => ModelPayload.WriteTensors(w, parameters);
-    public static (string Name, float[] Values)[] ReadTensors(BinaryReader r) => ModelPayload.ReadTensors(r);
-    public static void WriteFloats(BinaryWriter w, float[] values) => ModelPayload.WriteFloats(w, values);
-    public static float[] ReadFloats(BinaryReader r, string what) => ModelPayload.ReadFloats(r, what);
 }

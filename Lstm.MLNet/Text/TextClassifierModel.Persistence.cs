@@ -27,6 +27,7 @@ internal sealed partial class TextClassifierModel
     public void WriteWeights(BinaryWriter w) => ModelPayload.WriteTensors(w, Network.NamedParameters());
 
     /// <summary>Reads what <see cref="WriteVocabulary"/> wrote, checking each count before it allocates.</summary>
+    /// <param name="r">The payload, positioned at the vocabulary.</param>
     /// <param name="binary">True for a binary classifier (exactly 2 classes).</param>
     /// <param name="textInput">True when the model reads text (a vocabulary follows); false for key-typed token ids.</param>
     public static SavedVocabulary ReadVocabulary(BinaryReader r, bool binary, bool textInput)

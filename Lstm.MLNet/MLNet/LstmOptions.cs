@@ -71,6 +71,14 @@ public class LstmOptions : LstmTrainingOptions
     /// probabilities are calibrated; the model's Temperature shows it. Without validation rows T stays 1 (logged).
     /// </summary>
     public bool Calibrate { get; set; } = true;
+    /// <summary>
+    /// Text classifiers: a pretrained word-vector file (GloVe, word2vec text or fastText <c>.vec</c>, gzip or not, e.g.
+    /// <c>glove.6B.100d.txt</c>, <c>wiki-news-300d-1M.vec</c>) that starts the embedding rows of the vocabulary's tokens;
+    /// training then fine-tunes them, and tokens the file lacks are learned from scratch. The file is streamed (only the
+    /// vocabulary's rows are kept) and its dimension must equal <see cref="EmbeddingSize"/> (automatic: the file's); the
+    /// vectors end up in the saved model's weights, so loading needs nothing else. null = random start.
+    /// </summary>
+    public string? WordVectorsPath { get; set; }
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> (or <see cref="ArgumentException"/> for a blank column name) naming the first invalid option.</summary>
     public void Validate()
@@ -84,6 +92,8 @@ public class LstmOptions : LstmTrainingOptions
         if (MaxSequenceLength < 0) throw new ArgumentOutOfRangeException(nameof(MaxSequenceLength), MaxSequenceLength, "Must be 0 (no limit) or positive.");
         if (MaxVocabularySize < Text.WordTokenizer.ReservedIds + 1) throw new ArgumentOutOfRangeException(nameof(MaxVocabularySize), MaxVocabularySize, $"Must be at least {Text.WordTokenizer.ReservedIds + 1} (ids 0 and 1 are reserved).");
         if (MinTokenFrequency < 1) throw new ArgumentOutOfRangeException(nameof(MinTokenFrequency), MinTokenFrequency, "Must be at least 1.");
+        if (WordVectorsPath is not null && !File.Exists(WordVectorsPath))
+            throw new ArgumentException($"WordVectorsPath '{WordVectorsPath}' is not a file.", nameof(WordVectorsPath));
         ModelLimits.RequireInRange(NgramLength, 0, NgramLinear.MaxSupportedNgramLength, nameof(NgramLength));
         ModelLimits.RequireInRange(NgramBuckets, 0, ModelLimits.MaxNgramBuckets, nameof(NgramBuckets));
         if (EmbeddingSize < 0) throw new ArgumentOutOfRangeException(nameof(EmbeddingSize), EmbeddingSize, "Must be 0 (automatic) or positive.");
@@ -144,7 +154,7 @@ public class LstmOptions : LstmTrainingOptions
         target.WeightDecay = WeightDecay; target.GradientClipNorm = GradientClipNorm; target.ValidationFraction = ValidationFraction;
         target.ValidationSet = ValidationSet; target.EarlyStoppingPatience = EarlyStoppingPatience; target.Seed = Seed;
         target.NumberOfThreads = NumberOfThreads; target.MaxVocabularySize = MaxVocabularySize; target.MinTokenFrequency = MinTokenFrequency;
-        target.NgramLength = NgramLength; target.NgramBuckets = NgramBuckets; target.Calibrate = Calibrate;
+        target.NgramLength = NgramLength; target.NgramBuckets = NgramBuckets; target.Calibrate = Calibrate; target.WordVectorsPath = WordVectorsPath;
         target.Progress = Progress; target.CancellationToken = CancellationToken;
     }
 

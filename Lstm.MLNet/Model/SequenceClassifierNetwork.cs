@@ -116,6 +116,19 @@ internal sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
     public float LastGradientNorm { get; private set; }
 
     /// <summary>
+    /// Starts the embedding rows <paramref name="found"/> marks from <paramref name="vectors"/> [V × E] (pretrained word
+    /// vectors, then fine-tuned by training); the other rows keep their random start and are learned from scratch.
+    /// </summary>
+    public void InitializeEmbeddingRows(ReadOnlySpan<float> vectors, ReadOnlySpan<bool> found)
+    {
+        int E = Options.EmbeddingSize;
+        if (found.Length > VocabularySize || vectors.Length != found.Length * E)
+            throw new ArgumentException($"Pretrained rows: {found.Length} ids × {vectors.Length / Math.Max(1, found.Length)} values; the embedding has {VocabularySize} × {E}.", nameof(vectors));
+        for (int id = 0; id < found.Length; id++)
+            if (found[id]) vectors.Slice(id * E, E).CopyTo(_embedding.Weight.AsSpan(id * E, E));
+    }
+
+    /// <summary>
     /// One training step on a batch: forward, mean cross-entropy, backward, gradient clipping, optimizer
     /// update (the embedding: only the rows of the batch's tokens). Returns the batch's mean loss. If the
     /// gradient is not finite the update is skipped, so one bad batch cannot destroy the weights.

@@ -78,6 +78,17 @@ internal sealed class LstmTextClassifierEstimator(IHost host, LstmOptions option
         // One model object prepares the rows here and at prediction (the first MaxSequenceLength tokens).
         // The trained model's options show what was used: the automatic n-gram table resolved for these classes.
         var used = options.WithCapacityFor(trainRows.Count, classes);
+        WordVectors? pretrained = null;
+        if (options.WordVectorsPath is { } vectorsPath)
+        {
+            if (tokenizer is null)
+                throw new InvalidOperationException($"WordVectorsPath needs text input to match tokens; '{inputColumn.Name}' holds key-typed token ids.");
+            var ids = tokenizer.Vocabulary.Select((token, id) => (token, id)).Skip(WordTokenizer.ReservedIds).ToDictionary(p => p.token, p => p.id);
+            pretrained = WordVectors.Read(vectorsPath, ids, options.EmbeddingSize > 0 ? options.EmbeddingSize : null, cancellationToken: options.CancellationToken);
+            if (options.EmbeddingSize == 0) used.EmbeddingSize = pretrained.Dimension;
+            channel.Info($"Word vectors: {pretrained.FoundCount} of {ids.Count} vocabulary tokens found in '{vectorsPath}' ({pretrained.Dimension} dimensions, " +
+                         $"{pretrained.CaseFoldedCount} by lower case); the others are learned from scratch.");
+        }
         if (options.EmbeddingSize == 0 || options.HiddenSize == 0)
             channel.Info($"Capacity: embedding {used.EmbeddingSize}{(options.EmbeddingSize == 0 ? " (automatic)" : "")}, hidden {used.HiddenSize}{(options.HiddenSize == 0 ? " (automatic)" : "")} " +
                          $"for {trainRows.Count} training rows and {classes} classes (128 from {LstmOptions.LargeCapacityMinRows} rows or {LstmOptions.LargeCapacityMinClasses} classes, else 64).");
@@ -85,6 +96,7 @@ internal sealed class LstmTextClassifierEstimator(IHost host, LstmOptions option
         channel.Info(used.NgramBuckets == 0 ? "Wide path: off (NgramLength = 0)."
             : $"Wide path: n-grams up to {used.NgramLength} hashed into {used.NgramBuckets} rows{(options.NgramBuckets == 0 ? " (automatic: min(2^18, 2^22 / classes))" : "")}.");
         var network = new SequenceClassifierNetwork(vocabularySize, classes, used.ToNetworkOptions(classes));
+        if (pretrained is not null) network.InitializeEmbeddingRows(pretrained.Vectors, pretrained.Found);
         var model = new TextClassifierModel(network, tokenizer, options.MaxSequenceLength);
         int[][] Prepare(LabelledRows rows) => rows.Texts is { } texts
             ? texts.Select(t => model.Prepare(t)).ToArray()

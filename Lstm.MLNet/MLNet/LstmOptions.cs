@@ -79,6 +79,8 @@ public class LstmOptions : LstmTrainingOptions
     /// vectors end up in the saved model's weights, so loading needs nothing else. null = random start.
     /// </summary>
     public string? WordVectorsPath { get; set; }
+    /// <summary>Text classifiers with <see cref="WordVectorsPath"/>: keep the pretrained rows fixed through training (false: fine-tune them); tokens the file lacks are learned either way.</summary>
+    public bool FreezeWordVectors { get; set; }
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> (or <see cref="ArgumentException"/> for a blank column name) naming the first invalid option.</summary>
     public void Validate()
@@ -154,7 +156,7 @@ public class LstmOptions : LstmTrainingOptions
         target.WeightDecay = WeightDecay; target.GradientClipNorm = GradientClipNorm; target.ValidationFraction = ValidationFraction;
         target.ValidationSet = ValidationSet; target.EarlyStoppingPatience = EarlyStoppingPatience; target.Seed = Seed;
         target.NumberOfThreads = NumberOfThreads; target.MaxVocabularySize = MaxVocabularySize; target.MinTokenFrequency = MinTokenFrequency;
-        target.NgramLength = NgramLength; target.NgramBuckets = NgramBuckets; target.Calibrate = Calibrate; target.WordVectorsPath = WordVectorsPath;
+        target.NgramLength = NgramLength; target.NgramBuckets = NgramBuckets; target.Calibrate = Calibrate; target.WordVectorsPath = WordVectorsPath; target.FreezeWordVectors = FreezeWordVectors;
         target.Progress = Progress; target.CancellationToken = CancellationToken;
     }
 

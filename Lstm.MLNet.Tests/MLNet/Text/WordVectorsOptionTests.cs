@@ -41,6 +41,18 @@ public sealed class WordVectorsOptionTests
     }
 
     [TestMethod]
+    public void FrozenRows_KeepTheirValuesThroughTraining_OthersLearn()
+    {
+        var network = new SequenceClassifierNetwork(4, 2, new SequenceClassifierOptions { EmbeddingSize = 2, HiddenSize = 4, WeightDecay = 0.1 });
+        network.InitializeEmbeddingRows([0, 0, 0, 0, 1, 2, 0, 0], [false, false, true, false], freeze: true);
+        var before = network.NamedParameters().First().Values.ToArray();
+        for (int step = 0; step < 5; step++) network.TrainBatch(new int[][] { [2, 3], [3, 2, 2] }, [0, 1]);
+        var after = network.NamedParameters().First().Values;
+        CollectionAssert.AreEqual(new float[] { 1, 2 }, after[4..6], "The frozen row.");
+        CollectionAssert.AreNotEqual(before[6..8], after[6..8], "Token 3 has no vector and learns.");
+    }
+
+    [TestMethod]
     public void MissingFile_IsRejectedByName()
     {
         var options = new LstmTextClassifierOptions { WordVectorsPath = "/no/such/vectors.vec" };

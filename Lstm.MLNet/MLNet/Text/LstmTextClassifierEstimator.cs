@@ -87,7 +87,7 @@ internal sealed class LstmTextClassifierEstimator(IHost host, LstmOptions option
             pretrained = WordVectors.Read(vectorsPath, ids, options.EmbeddingSize > 0 ? options.EmbeddingSize : null, cancellationToken: options.CancellationToken);
             if (options.EmbeddingSize == 0) used.EmbeddingSize = pretrained.Dimension;
             channel.Info($"Word vectors: {pretrained.FoundCount} of {ids.Count} vocabulary tokens found in '{vectorsPath}' ({pretrained.Dimension} dimensions, " +
-                         $"{pretrained.CaseFoldedCount} by lower case); the others are learned from scratch.");
+                         $"{pretrained.CaseFoldedCount} by lower case), {(options.FreezeWordVectors ? "frozen" : "fine-tuned")}; the others are learned from scratch.");
         }
         if (options.EmbeddingSize == 0 || options.HiddenSize == 0)
             channel.Info($"Capacity: embedding {used.EmbeddingSize}{(options.EmbeddingSize == 0 ? " (automatic)" : "")}, hidden {used.HiddenSize}{(options.HiddenSize == 0 ? " (automatic)" : "")} " +
@@ -96,7 +96,7 @@ internal sealed class LstmTextClassifierEstimator(IHost host, LstmOptions option
         channel.Info(used.NgramBuckets == 0 ? "Wide path: off (NgramLength = 0)."
             : $"Wide path: n-grams up to {used.NgramLength} hashed into {used.NgramBuckets} rows{(options.NgramBuckets == 0 ? " (automatic: min(2^18, 2^22 / classes))" : "")}.");
         var network = new SequenceClassifierNetwork(vocabularySize, classes, used.ToNetworkOptions(classes));
-        if (pretrained is not null) network.InitializeEmbeddingRows(pretrained.Vectors, pretrained.Found);
+        if (pretrained is not null) network.InitializeEmbeddingRows(pretrained.Vectors, pretrained.Found, options.FreezeWordVectors);
         var model = new TextClassifierModel(network, tokenizer, options.MaxSequenceLength);
         int[][] Prepare(LabelledRows rows) => rows.Texts is { } texts
             ? texts.Select(t => model.Prepare(t)).ToArray()

@@ -147,7 +147,7 @@ public sealed class BadInputTests
 
     [TestMethod]
     [DataRow("HiddenSize", -1)]
-    [DataRow("EmbeddingSize", 0)]
+    [DataRow("EmbeddingSize", -1)] // 0 = automatic
     [DataRow("NumberOfLayers", 0)]
     [DataRow("BatchSize", 0)]
     [DataRow("MaxEpochs", 0)]

@@ -116,6 +116,34 @@ internal sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
     public float LastGradientNorm { get; private set; }
 
     /// <summary>
+    /// Starts the embedding rows <paramref name="found"/> marks from <paramref name="vectors"/> [V × E] (pretrained word
+    /// vectors); the other rows keep their random start and are learned from scratch. <paramref name="freeze"/>: the
+    /// pretrained rows keep their values through training (restored after each step, so no optimizer or weight decay
+    /// moves them); otherwise training fine-tunes them.
+    /// </summary>
+    public void InitializeEmbeddingRows(ReadOnlySpan<float> vectors, ReadOnlySpan<bool> found, bool freeze = false)
+    {
+        int E = Options.EmbeddingSize;
+        if (found.Length > VocabularySize || vectors.Length != found.Length * E)
+            throw new ArgumentException($"Pretrained rows: {found.Length} ids × {vectors.Length / Math.Max(1, found.Length)} values; the embedding has {VocabularySize} × {E}.", nameof(vectors));
+        for (int id = 0; id < found.Length; id++)
+            if (found[id]) vectors.Slice(id * E, E).CopyTo(_embedding.Weight.AsSpan(id * E, E));
+        if (freeze) { _frozenRows = found.ToArray(); _frozenValues = vectors.ToArray(); }
+    }
+
+    private bool[]? _frozenRows;      // [ids] pretrained rows training must not move (null: none)
+    private float[]? _frozenValues;   // [ids × E] their values
+
+    /// <summary>Puts back the frozen pretrained rows this step's update touched (the sparse gradient's rows).</summary>
+    private void RestoreFrozenRows()
+    {
+        if (_frozenRows is not { } frozen) return;
+        int E = Options.EmbeddingSize;
+        foreach (int row in _embedding.Gradient.Rows)
+            if (row < frozen.Length && frozen[row]) _frozenValues.AsSpan(row * E, E).CopyTo(_embedding.Weight.AsSpan(row * E, E));
+    }
+
+    /// <summary>
     /// One training step on a batch: forward, mean cross-entropy, backward, gradient clipping, optimizer
     /// update (the embedding: only the rows of the batch's tokens). Returns the batch's mean loss. If the
     /// gradient is not finite the update is skipped, so one bad batch cannot destroy the weights.
@@ -144,6 +172,7 @@ internal sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
         _embedding.Backward(_packedIds.AsSpan(0, n), dEmbedded);
 
         LastGradientNorm = NetworkSupport.ClipAndStep(optimizer, Options);
+        RestoreFrozenRows();
         return loss;
     }
 

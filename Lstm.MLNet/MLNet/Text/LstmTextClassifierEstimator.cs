@@ -77,11 +77,26 @@ internal sealed class LstmTextClassifierEstimator(IHost host, LstmOptions option
 
         // One model object prepares the rows here and at prediction (the first MaxSequenceLength tokens).
         // The trained model's options show what was used: the automatic n-gram table resolved for these classes.
-        var used = options.Clone();
+        var used = options.WithCapacityFor(trainRows.Count, classes);
+        WordVectors? pretrained = null;
+        if (options.WordVectorsPath is { } vectorsPath)
+        {
+            if (tokenizer is null)
+                throw new InvalidOperationException($"WordVectorsPath needs text input to match tokens; '{inputColumn.Name}' holds key-typed token ids.");
+            var ids = tokenizer.Vocabulary.Select((token, id) => (token, id)).Skip(WordTokenizer.ReservedIds).ToDictionary(p => p.token, p => p.id);
+            pretrained = WordVectors.Read(vectorsPath, ids, options.EmbeddingSize > 0 ? options.EmbeddingSize : null, cancellationToken: options.CancellationToken);
+            if (options.EmbeddingSize == 0) used.EmbeddingSize = pretrained.Dimension;
+            channel.Info($"Word vectors: {pretrained.FoundCount} of {ids.Count} vocabulary tokens found in '{vectorsPath}' ({pretrained.Dimension} dimensions, " +
+                         $"{pretrained.CaseFoldedCount} by lower case), {(options.FreezeWordVectors ? "frozen" : "fine-tuned")}; the others are learned from scratch.");
+        }
+        if (options.EmbeddingSize == 0 || options.HiddenSize == 0)
+            channel.Info($"Capacity: embedding {used.EmbeddingSize}{(options.EmbeddingSize == 0 ? " (automatic)" : "")}, hidden {used.HiddenSize}{(options.HiddenSize == 0 ? " (automatic)" : "")} " +
+                         $"for {trainRows.Count} training rows and {classes} classes (128 from {LstmOptions.LargeCapacityMinRows} rows or {LstmOptions.LargeCapacityMinClasses} classes, else 64).");
         used.NgramBuckets = options.ResolvedNgramBuckets(classes);
         channel.Info(used.NgramBuckets == 0 ? "Wide path: off (NgramLength = 0)."
             : $"Wide path: n-grams up to {used.NgramLength} hashed into {used.NgramBuckets} rows{(options.NgramBuckets == 0 ? " (automatic: min(2^18, 2^22 / classes))" : "")}.");
         var network = new SequenceClassifierNetwork(vocabularySize, classes, used.ToNetworkOptions(classes));
+        if (pretrained is not null) network.InitializeEmbeddingRows(pretrained.Vectors, pretrained.Found, options.FreezeWordVectors);
         var model = new TextClassifierModel(network, tokenizer, options.MaxSequenceLength);
         int[][] Prepare(LabelledRows rows) => rows.Texts is { } texts
             ? texts.Select(t => model.Prepare(t)).ToArray()
@@ -89,10 +104,10 @@ internal sealed class LstmTextClassifierEstimator(IHost host, LstmOptions option
         var trainSequences = Prepare(trainRows);
         var validationSequences = Prepare(validationRows);
 
-        channel.Info($"Training a {(options.Bidirectional ? "bidirectional " : "")}LSTM {options.NumberOfLayers}×{options.HiddenSize} ({options.Pooling} pooling, embedding {options.EmbeddingSize}) " +
+        channel.Info($"Training a {(used.Bidirectional ? "bidirectional " : "")}LSTM {used.NumberOfLayers}×{used.HiddenSize} ({used.Pooling} pooling, embedding {used.EmbeddingSize}) " +
                      $"for {task} on {trainSequences.Length} rows, validating on {validationSequences.Length}; {network.Context}.");
         var result = SequenceTrainer.Train(network, trainSequences, trainRows.Labels, validationSequences.Length > 0 ? validationSequences : null,
-            validationSequences.Length > 0 ? validationRows.Labels : null, options.ToTrainingOptions(), options.Progress,
+            validationSequences.Length > 0 ? validationRows.Labels : null, used.ToTrainingOptions(), options.Progress,
             line => channel.Info(line), options.CancellationToken);
         channel.Info($"Kept the weights of epoch {result.BestEpoch} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}{(result.Cancelled ? " (cancelled)" : "")}.");
 

@@ -109,10 +109,10 @@ public static class LstmSearchSpaces
 
     /// <summary>Sequence regression: the LSTM's size, depth and direction, dropout, learning rate and batch size around the regressor's defaults.</summary>
     public static SearchSpace Regression() => new SearchSpace()
-        .Set(nameof(LstmOptions.HiddenSize), SearchDimension.ChoiceWithDefault(64, 16, 32, 64, 128))
-        .Set(nameof(LstmOptions.NumberOfLayers), SearchDimension.Choice(1, 2))
-        .Set(nameof(LstmOptions.Bidirectional), SearchDimension.Choice(false, true))
-        .Set(nameof(LstmOptions.Dropout), SearchDimension.Range(0.0, 0.3, 0.0))
-        .Set(nameof(LstmOptions.LearningRate), SearchDimension.Range(5e-4, 1e-2, 3e-3, logScale: true))
-        .Set(nameof(LstmOptions.BatchSize), SearchDimension.ChoiceWithDefault(32, 16, 32, 64));
+        .Set(nameof(LstmSequenceRegressorOptions.HiddenSize), SearchDimension.ChoiceWithDefault(64, 16, 32, 64, 128))
+        .Set(nameof(LstmSequenceRegressorOptions.NumberOfLayers), SearchDimension.Choice(1, 2))
+        .Set(nameof(LstmSequenceRegressorOptions.Bidirectional), SearchDimension.Choice(false, true))
+        .Set(nameof(LstmSequenceRegressorOptions.Dropout), SearchDimension.Range(0.0, 0.3, 0.0))
+        .Set(nameof(LstmSequenceRegressorOptions.LearningRate), SearchDimension.Range(5e-4, 1e-2, 3e-3, logScale: true))
+        .Set(nameof(LstmSequenceRegressorOptions.BatchSize), SearchDimension.ChoiceWithDefault(32, 16, 32, 64));
 }

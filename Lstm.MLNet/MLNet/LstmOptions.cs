@@ -15,7 +15,7 @@ public enum LstmTask
 }
 
 /// <summary>
-/// Options of the LSTM estimator (<see cref="LstmEstimator"/>) and its classifiers and sequence regressor: the columns,
+/// Options of the LSTM estimator (<see cref="LstmEstimator"/>) and its text classifiers: the columns,
 /// the embedding and vocabulary, the input length, and the network and training options of
 /// <see cref="LstmTrainingOptions"/>. The defaults give a good sentence classifier (they were picked on the UCI
 /// sentiment sentences: see the README).
@@ -46,8 +46,8 @@ public class LstmOptions : LstmTrainingOptions
     public int EmbeddingSize { get; set; } = 64;
     /// <summary>
     /// The longest input the network reads, in training and prediction alike (one rule each, applied by the same code
-    /// in both): a text keeps its FIRST this many tokens; a sequence regressor's row keeps its LAST this many steps (the
-    /// most recent). 0 = no limit.
+    /// in both): a text keeps its FIRST this many tokens (when the default estimator regresses, a row keeps its LAST this
+    /// many steps, as <see cref="LstmSequenceRegressorOptions.MaxSequenceLength"/> says). 0 = no limit.
     /// </summary>
     public int MaxSequenceLength { get; set; } = 256;
     /// <summary>Text input: at most this many ids in the learned vocabulary, the 2 reserved ids (padding, unknown) included. Ignored for key-typed token input.</summary>
@@ -142,31 +142,8 @@ public class LstmOptions : LstmTrainingOptions
         : NgramBuckets > 0 ? NgramBuckets
         : Math.Min(MaxAutomaticNgramBuckets, (int)Math.Max(1, (long)MaxAutomaticNgramCells / Math.Max(2, classes)));
 
-    /// <summary>
-    /// Copies every option of this class into <paramref name="target"/> (a task's options built from the default
-    /// estimator's): written out, no reflection; a test checks that no property is left out.
-    /// </summary>
-    internal void CopyTo(LstmOptions target)
-    {
-        target.LabelColumnName = LabelColumnName; target.FeatureColumnName = FeatureColumnName; target.TextColumnName = TextColumnName;
-        target.ScoreColumnName = ScoreColumnName; target.PredictedLabelColumnName = PredictedLabelColumnName; target.ProbabilityColumnName = ProbabilityColumnName;
-        target.EmbeddingSize = EmbeddingSize; target.HiddenSize = HiddenSize; target.NumberOfLayers = NumberOfLayers; target.Bidirectional = Bidirectional;
-        target.Dropout = Dropout; target.RecurrentDropout = RecurrentDropout; target.Pooling = Pooling; target.MaxSequenceLength = MaxSequenceLength;
-        target.BatchSize = BatchSize; target.MaxEpochs = MaxEpochs; target.LearningRate = LearningRate; target.Optimizer = Optimizer;
-        target.WeightDecay = WeightDecay; target.GradientClipNorm = GradientClipNorm; target.ValidationFraction = ValidationFraction;
-        target.ValidationSet = ValidationSet; target.EarlyStoppingPatience = EarlyStoppingPatience; target.Seed = Seed;
-        target.NumberOfThreads = NumberOfThreads; target.MaxVocabularySize = MaxVocabularySize; target.MinTokenFrequency = MinTokenFrequency;
-        target.NgramLength = NgramLength; target.NgramBuckets = NgramBuckets; target.Calibrate = Calibrate; target.WordVectorsPath = WordVectorsPath; target.FreezeWordVectors = FreezeWordVectors;
-        target.Progress = Progress; target.CancellationToken = CancellationToken;
-    }
-
     /// <summary>A copy of the options (the validation set, progress sink and token are references, shared).</summary>
     public LstmOptions Clone() => (LstmOptions)Copy();
-
-    private static void CheckName(string? name, string option)
-    {
-        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException($"{option} must name a column; it is '{name}'.", option);
-    }
 }
 
 /// <summary>Options of the LSTM text classifiers of the catalog (<c>ml.BinaryClassification.Trainers.LstmText</c>, <c>ml.MulticlassClassification.Trainers.LstmText</c>).</summary>

@@ -7,8 +7,8 @@ namespace Lstm.MLNet;
 /// <summary>
 /// The options every LSTM trainer shares, whatever its task and columns: the network's shape, the training schedule,
 /// validation and early stopping, reproducibility, progress and cancellation. <see cref="LstmOptions"/> (the text
-/// classifiers and the sequence regressor) and <see cref="LstmForecastingOptions"/> (the forecaster, which has no
-/// text or score columns) add their own. The defaults are the text classifier's; each task's options set its own.
+/// classifiers), <see cref="LstmSequenceRegressorOptions"/> (the sequence regressor) and
+/// <see cref="LstmForecastingOptions"/> (the forecaster) add their own columns and inputs. The defaults are the text classifier's; each task's options set its own.
 /// </summary>
 public abstract class LstmTrainingOptions
 {
@@ -116,4 +116,24 @@ public abstract class LstmTrainingOptions
 
     /// <summary>A shallow copy (the validation set, progress sink and token are references, shared).</summary>
     internal LstmTrainingOptions Copy() => (LstmTrainingOptions)MemberwiseClone();
+
+    /// <summary>
+    /// Copies every option of this class into <paramref name="target"/> (another task's options built from the default
+    /// estimator's): written out, no reflection; a test checks that no property is left out.
+    /// </summary>
+    internal void CopyTrainingOptionsTo(LstmTrainingOptions target)
+    {
+        target.HiddenSize = HiddenSize; target.NumberOfLayers = NumberOfLayers; target.Bidirectional = Bidirectional;
+        target.Dropout = Dropout; target.RecurrentDropout = RecurrentDropout; target.Pooling = Pooling;
+        target.BatchSize = BatchSize; target.MaxEpochs = MaxEpochs; target.LearningRate = LearningRate; target.Optimizer = Optimizer;
+        target.WeightDecay = WeightDecay; target.GradientClipNorm = GradientClipNorm; target.ValidationFraction = ValidationFraction;
+        target.ValidationSet = ValidationSet; target.EarlyStoppingPatience = EarlyStoppingPatience; target.Seed = Seed;
+        target.NumberOfThreads = NumberOfThreads; target.Progress = Progress; target.CancellationToken = CancellationToken;
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming <paramref name="option"/> when <paramref name="name"/> is blank.</summary>
+    private protected static void CheckName(string? name, string option)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException($"{option} must name a column; it is '{name}'.", option);
+    }
 }

@@ -27,8 +27,8 @@ public abstract class LstmTransformer : RowToRowTransformerBase
     public abstract LstmTask Task { get; }
     /// <summary>The column the model reads.</summary>
     public abstract string InputColumnName { get; }
-    /// <summary>The options the model was trained with (without the validation set, progress sink and cancellation token).</summary>
-    public abstract LstmOptions Options { get; }
+    /// <summary>The options the model was trained with (without the validation set, progress sink and cancellation token); each task's model gives its own options type.</summary>
+    public abstract LstmTrainingOptions Options { get; }
     /// <summary>One entry per finished training epoch.</summary>
     public abstract IReadOnlyList<LstmTrainingProgress> TrainingHistory { get; }
     /// <summary>The epoch whose weights the model holds (0 when training was cancelled before one finished).</summary>

@@ -7,7 +7,7 @@ namespace Lstm.MLNet.Tests.MLNet.SequenceRegression;
 public sealed class RegressorOptionsFromTests
 {
     [TestMethod]
-    public void From_CopiesEveryWritableOptionOfLstmOptions()
+    public void From_CopiesEveryWritableOptionTheRegressorShares()
     {
         var source = new LstmOptions();
         var properties = typeof(LstmOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).ToArray();
@@ -16,8 +16,11 @@ public sealed class RegressorOptionsFromTests
             property.SetValue(source, Distinct(property.PropertyType, property.GetValue(source), cancellation.Token));
 
         var copy = LstmSequenceRegressorOptions.From(source);
-        foreach (var property in properties)
-            Assert.AreEqual(property.GetValue(source), property.GetValue(copy), $"LstmOptions.{property.Name} is not copied.");
+        // The regressor has the shared training options and its own columns; the text options (vocabulary, embedding) it has not.
+        var shared = properties.Where(p => typeof(LstmSequenceRegressorOptions).GetProperty(p.Name) is not null).ToArray();
+        Assert.IsTrue(shared.Length >= 23, $"Only {shared.Length} options shared.");
+        foreach (var property in shared)
+            Assert.AreEqual(property.GetValue(source), typeof(LstmSequenceRegressorOptions).GetProperty(property.Name)!.GetValue(copy), $"LstmOptions.{property.Name} is not copied.");
     }
 
     /// <summary>A value of <paramref name="type"/> other than the default <paramref name="current"/> (and than the regressor's default).</summary>

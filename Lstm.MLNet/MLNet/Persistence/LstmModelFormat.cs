@@ -69,12 +69,18 @@ internal static class LstmModelFormat
         loaderAssemblyName: typeof(LstmModelFormat).Assembly.FullName);
 
     /// <summary>
-    /// The options in one layout for every task (v1's): the forecaster, which has no text options, writes the text
-    /// classifier's defaults in their places and its reader skips them.
+    /// The options in one layout for every task (v1's, when the regressor's options were text options): the regressor
+    /// writes its length limit and input column in the text options' places and the text classifier's defaults in the
+    /// others; the forecaster writes the defaults in them all. Their readers skip what they do not have.
     /// </summary>
     public static void WriteOptions(BinaryWriter w, LstmTrainingOptions o)
     {
-        var text = o as LstmOptions ?? new LstmOptions { MaxSequenceLength = 0 };
+        var text = o switch
+        {
+            LstmOptions options => options,
+            LstmSequenceRegressorOptions regressor => TextPlaceholders(regressor.MaxSequenceLength, regressor.FeatureColumnName),
+            _ => TextPlaceholders(maxSequenceLength: 0, featureColumnName: null),
+        };
         w.Write(text.EmbeddingSize); w.Write(o.HiddenSize); w.Write(o.NumberOfLayers); w.Write(o.Bidirectional);
         w.Write(o.Dropout); w.Write(o.RecurrentDropout); w.Write((int)o.Pooling); w.Write(text.MaxSequenceLength);
         w.Write(o.BatchSize); w.Write(o.MaxEpochs); w.Write(o.LearningRate); w.Write((int)o.Optimizer);
@@ -83,7 +89,17 @@ internal static class LstmModelFormat
         w.Write(text.TextColumnName); w.Write(text.FeatureColumnName is not null); w.Write(text.FeatureColumnName ?? "");
     }
 
-    /// <summary>Reads what <see cref="WriteOptions"/> wrote into <paramref name="into"/> (the text options only when it has them).</summary>
+    /// <summary>
+    /// The text options written in a model without them: the text classifier's defaults when format v1 was set, fixed here
+    /// so saved bytes do not follow later changes of those defaults.
+    /// </summary>
+    private static LstmOptions TextPlaceholders(int maxSequenceLength, string? featureColumnName) => new()
+    {
+        EmbeddingSize = 64, MaxSequenceLength = maxSequenceLength, MaxVocabularySize = 20_000, MinTokenFrequency = 2,
+        TextColumnName = "Text", FeatureColumnName = featureColumnName,
+    };
+
+    /// <summary>Reads what <see cref="WriteOptions"/> wrote into <paramref name="into"/> (the text options only when it has them; the regressor's length limit and input column).</summary>
     public static T ReadOptions<T>(BinaryReader r, T into) where T : LstmTrainingOptions
     {
         var text = into as LstmOptions ?? new LstmOptions();
@@ -100,6 +116,11 @@ internal static class LstmModelFormat
         bool hasFeature = r.ReadBoolean();
         string feature = r.ReadString();
         text.FeatureColumnName = hasFeature ? feature : null;
+        if (into is LstmSequenceRegressorOptions regressor)
+        {
+            regressor.MaxSequenceLength = text.MaxSequenceLength;
+            if (text.FeatureColumnName is not null) regressor.FeatureColumnName = text.FeatureColumnName;
+        }
         return into;
     }
 

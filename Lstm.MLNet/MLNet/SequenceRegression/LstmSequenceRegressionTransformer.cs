@@ -44,7 +44,7 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
     /// <summary>True when the label (and so the Score) is a vector of <see cref="Outputs"/> values.</summary>
     public bool LabelIsVector { get; }
     /// <inheritdoc/>
-    public override LstmOptions Options => _options.Clone();
+    public override LstmSequenceRegressorOptions Options => _options.Clone();
     /// <summary>F: values per time step.</summary>
     public int FeaturesPerStep => _model.FeaturesPerStep;
     /// <summary>K: values predicted per row.</summary>
@@ -142,7 +142,7 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         options.Standardize = r.ReadBoolean();
         options.NonFiniteValues = (LstmNonFiniteValues)r.ReadInt32();
         options.ShuffleValidationSplit = r.ReadBoolean();
-        try { options.ValidateRegression(); }
+        try { options.Validate(); }
         catch (ArgumentException e) { throw new InvalidDataException($"The saved options are invalid: {e.Message}", e); }
         if (outputs < 1 || outputs > ModelPayload.MaxSavedCount || (!labelIsVector && outputs != 1))
             throw new InvalidDataException($"The model claims {outputs} outputs for a {(labelIsVector ? "vector" : "scalar")} label.");

@@ -24,7 +24,7 @@ internal sealed class LstmSequenceRegressorEstimator(IHost host, LstmSequenceReg
     /// <summary>Checks the label's shape and adds the Score column.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        var (_, label) = LstmColumns.Find(inputSchema, options.FeatureColumnName!, options.LabelColumnName);
+        var (_, label) = LstmColumns.Find(inputSchema, options.FeatureColumnName, options.LabelColumnName);
         if (label.Kind == VectorKind.VariableVector)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Label column '{label.Name}' is a variable-length vector; a multi-step label needs a known size (one value per horizon step).");
         var columns = inputSchema.ToDictionary(c => c.Name);
@@ -39,7 +39,7 @@ internal sealed class LstmSequenceRegressorEstimator(IHost host, LstmSequenceReg
     {
         ArgumentNullException.ThrowIfNull(input);
         var schema = input.Schema;
-        string inputName = options.FeatureColumnName!;
+        string inputName = options.FeatureColumnName;
         var inputColumn = schema.GetColumnOrNull(inputName) ?? throw LstmColumns.MissingColumn("input", inputName, schema.Select(c => c.Name));
         var labelColumn = schema.GetColumnOrNull(options.LabelColumnName) ?? throw LstmColumns.MissingColumn("label", options.LabelColumnName, schema.Select(c => c.Name));
         SequenceRows.CheckInput(inputColumn);
@@ -60,7 +60,7 @@ internal sealed class LstmSequenceRegressorEstimator(IHost host, LstmSequenceReg
             var vLabel = vSchema.GetColumnOrNull(labelColumn.Name) ?? throw LstmColumns.MissingColumn("validation label", labelColumn.Name, vSchema.Select(c => c.Name));
             validationRows = SequenceRows.Read(options.ValidationSet, vInput, vLabel, options.FeaturesPerStep, options.NonFiniteValues, "validation");
             if (validationRows.Targets.Any(t => t.Length != outputs))
-                throw new ArgumentOutOfRangeException(nameof(LstmOptions.ValidationSet), $"The validation label '{vLabel.Name}' has another length than the training label's {outputs}.");
+                throw new ArgumentOutOfRangeException(nameof(LstmTrainingOptions.ValidationSet), $"The validation label '{vLabel.Name}' has another length than the training label's {outputs}.");
         }
         else if (options.ShuffleValidationSplit)
         {
@@ -73,7 +73,7 @@ internal sealed class LstmSequenceRegressorEstimator(IHost host, LstmSequenceReg
             // The last rows in row order: for windows of a series, validation then lies after all training data in time.
             int validationCount = options.ValidationFraction == 0 ? 0 : Math.Max(1, (int)Math.Round(rows.Count * options.ValidationFraction));
             if (validationCount >= rows.Count)
-                throw new ArgumentOutOfRangeException(nameof(LstmOptions.ValidationFraction), options.ValidationFraction,
+                throw new ArgumentOutOfRangeException(nameof(LstmTrainingOptions.ValidationFraction), options.ValidationFraction,
                     $"A validation fraction of {options.ValidationFraction} leaves no training row out of {rows.Count}.");
             trainRows = rows.Subset(Enumerable.Range(0, rows.Count - validationCount).ToArray());
             validationRows = rows.Subset(Enumerable.Range(rows.Count - validationCount, validationCount).ToArray());

@@ -58,14 +58,22 @@ public sealed class LstmExperimentCatalog
         channel.Info($"Sweeping {task} on '{options.LabelColumnName}', optimising {metricName} ({(metric.HigherIsBetter ? "higher" : "lower")} is better) " +
                      $"over {folds.Length} fold(s); rungs (configurations × budget/{halving.MaxBudget}): {string.Join(", ", halving.Rungs.Select(r => $"{r.Configurations}×{r.Budget}"))}.");
 
-        LstmOptions OptionsFor(IReadOnlyDictionary<string, object> configuration, int budget, CancellationToken token)
+        LstmTrainingOptions OptionsFor(IReadOnlyDictionary<string, object> configuration, int budget, CancellationToken token)
         {
-            var trial = options.BaseOptions.Clone();
+            var trial = options.BaseOptions.Copy();
             SearchSpace.Apply(configuration, trial);
             trial.MaxEpochs = Math.Max(1, (int)Math.Round(trial.MaxEpochs * (double)budget / halving.MaxBudget));
-            trial.LabelColumnName = options.LabelColumnName;
-            trial.TextColumnName = options.TextColumnName;
-            trial.FeatureColumnName = options.FeatureColumnName ?? trial.FeatureColumnName;
+            if (trial is LstmSequenceRegressorOptions regressor)
+            {
+                regressor.LabelColumnName = options.LabelColumnName;
+                regressor.FeatureColumnName = options.FeatureColumnName ?? regressor.FeatureColumnName;
+            }
+            else if (trial is LstmOptions text)
+            {
+                text.LabelColumnName = options.LabelColumnName;
+                text.TextColumnName = options.TextColumnName;
+                text.FeatureColumnName = options.FeatureColumnName ?? text.FeatureColumnName;
+            }
             trial.Seed = options.Seed;
             trial.ValidationSet = null;
             trial.Progress = null;
@@ -75,7 +83,7 @@ public sealed class LstmExperimentCatalog
         }
 
         // Concurrent trials each get their own MLContext: ML.NET's environments are not meant to be shared across threads.
-        IEstimator<ITransformer> PipelineFor(LstmOptions trial, MLContext ml)
+        IEstimator<ITransformer> PipelineFor(LstmTrainingOptions trial, MLContext ml)
         {
             var lstm = new LstmEstimator(ml, trial);
             IEstimator<ITransformer>? prefix = options.Preprocessing;

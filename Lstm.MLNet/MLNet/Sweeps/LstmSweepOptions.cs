@@ -49,15 +49,15 @@ public sealed class LstmSweepOptions
 
     /// <summary>
     /// The dimensions searched; null (the default) takes the task's space: <see cref="LstmSearchSpaces.Default"/> for text,
-    /// <see cref="LstmSearchSpaces.Regression"/> for sequence regression. Narrow or extend it by property name of <see cref="LstmOptions"/>.
+    /// <see cref="LstmSearchSpaces.Regression"/> for sequence regression. Narrow or extend it by property name of <see cref="BaseOptions"/>'s type.
     /// </summary>
     public SearchSpace? SearchSpace { get; set; }
     /// <summary>
-    /// The options of every trial before the configuration is written over them (vocabulary, threads…). For regression
-    /// pass an <see cref="LstmSequenceRegressorOptions"/> (FeaturesPerStep, standardisation) and narrow the space to
-    /// sequence options (EmbeddingSize and Pooling over tokens do not apply).
+    /// The options of every trial before the configuration is written over them: <see cref="LstmOptions"/> for text
+    /// (vocabulary, threads…), <see cref="LstmSequenceRegressorOptions"/> for regression (FeaturesPerStep, standardisation;
+    /// the search space then names its properties, so text options such as EmbeddingSize do not apply).
     /// </summary>
-    public LstmOptions BaseOptions { get; set; } = new();
+    public LstmTrainingOptions BaseOptions { get; set; } = new LstmOptions();
 
     /// <summary>A featurising prefix (e.g. a tokenizer) re-fitted inside every fold on that fold's training part only, so nothing leaks across folds.</summary>
     public IEstimator<ITransformer>? Preprocessing { get; set; }
@@ -80,7 +80,12 @@ public sealed class LstmSweepOptions
         if (HalvingRate < 2) throw new ArgumentOutOfRangeException(nameof(HalvingRate), HalvingRate, "Must be at least 2.");
         ArgumentNullException.ThrowIfNull(BaseOptions, nameof(BaseOptions));
         SearchSpace?.Validate(BaseOptions.GetType());
-        BaseOptions.Validate();
+        switch (BaseOptions)
+        {
+            case LstmOptions text: text.Validate(); break;
+            case LstmSequenceRegressorOptions regressor: regressor.Validate(); break;
+            default: throw new ArgumentException($"BaseOptions must be LstmOptions (text) or LstmSequenceRegressorOptions (regression); it is {BaseOptions.GetType().Name}.", nameof(BaseOptions));
+        }
     }
 }
 
@@ -104,10 +109,10 @@ public static class LstmSearchSpaces
 
     /// <summary>Sequence regression: the LSTM's size, depth and direction, dropout, learning rate and batch size around the regressor's defaults.</summary>
     public static SearchSpace Regression() => new SearchSpace()
-        .Set(nameof(LstmOptions.HiddenSize), SearchDimension.ChoiceWithDefault(64, 16, 32, 64, 128))
-        .Set(nameof(LstmOptions.NumberOfLayers), SearchDimension.Choice(1, 2))
-        .Set(nameof(LstmOptions.Bidirectional), SearchDimension.Choice(false, true))
-        .Set(nameof(LstmOptions.Dropout), SearchDimension.Range(0.0, 0.3, 0.0))
-        .Set(nameof(LstmOptions.LearningRate), SearchDimension.Range(5e-4, 1e-2, 3e-3, logScale: true))
-        .Set(nameof(LstmOptions.BatchSize), SearchDimension.ChoiceWithDefault(32, 16, 32, 64));
+        .Set(nameof(LstmSequenceRegressorOptions.HiddenSize), SearchDimension.ChoiceWithDefault(64, 16, 32, 64, 128))
+        .Set(nameof(LstmSequenceRegressorOptions.NumberOfLayers), SearchDimension.Choice(1, 2))
+        .Set(nameof(LstmSequenceRegressorOptions.Bidirectional), SearchDimension.Choice(false, true))
+        .Set(nameof(LstmSequenceRegressorOptions.Dropout), SearchDimension.Range(0.0, 0.3, 0.0))
+        .Set(nameof(LstmSequenceRegressorOptions.LearningRate), SearchDimension.Range(5e-4, 1e-2, 3e-3, logScale: true))
+        .Set(nameof(LstmSequenceRegressorOptions.BatchSize), SearchDimension.ChoiceWithDefault(32, 16, 32, 64));
 }

@@ -14,8 +14,8 @@ public sealed class LstmTrialResult
     public TrialStatus Status { get; init; }
     /// <summary>The searched values of this trial.</summary>
     public required IReadOnlyDictionary<string, object> Configuration { get; init; }
-    /// <summary>The complete options the trial trained with (MaxEpochs is the rung's budget).</summary>
-    public required LstmOptions Options { get; set; }
+    /// <summary>The complete options the trial trained with, of <see cref="LstmSweepOptions.BaseOptions"/>'s type (MaxEpochs is the rung's budget).</summary>
+    public required LstmTrainingOptions Options { get; set; }
     /// <summary>The metric's mean over the folds (NaN unless completed).</summary>
     public double Metric { get; init; }
     /// <summary>The metric's standard deviation over the folds.</summary>
@@ -29,7 +29,7 @@ public sealed class LstmTrialResult
     /// <summary>The trained pipeline: only on <see cref="LstmSweepResult.BestRun"/> (refitted on all data unless turned off).</summary>
     public ITransformer? Model { get; internal set; }
 
-    internal static LstmTrialResult From(TrialRecord<ITransformer> record, LstmOptions options) => new()
+    internal static LstmTrialResult From(TrialRecord<ITransformer> record, LstmTrainingOptions options) => new()
     {
         Id = record.Id, Rung = record.Rung, Status = record.Status, Configuration = record.Configuration, Options = options,
         Metric = record.Metric, MetricStandardDeviation = record.MetricStandardDeviation, FoldMetrics = record.FoldMetrics,

@@ -54,7 +54,10 @@ public sealed class PipelineTests
         var ml = new MLContext(seed: 1);
         var model = new LstmEstimator().Fit(ml.Data.LoadFromEnumerable(SentimentData.Take(300)));
         var lstm = (LstmTextClassificationTransformer)model;
-        Assert.AreEqual(new LstmOptions().HiddenSize, lstm.Options.HiddenSize);
+        // The defaults' automatic capacity, resolved for 270 training rows and 2 classes: the small network.
+        Assert.AreEqual(0, new LstmOptions().HiddenSize);
+        Assert.AreEqual(LstmOptions.SmallCapacity, lstm.Options.HiddenSize);
+        Assert.AreEqual(LstmOptions.SmallCapacity, lstm.Options.EmbeddingSize);
         Assert.IsNotEmpty(lstm.TrainingHistory);
         var metrics = ml.BinaryClassification.Evaluate(model.Transform(ml.Data.LoadFromEnumerable(SentimentData.Take(300))));
         Assert.IsGreaterThan(0.6, metrics.Accuracy, $"Training accuracy {metrics.Accuracy:F3} shows no learning.");

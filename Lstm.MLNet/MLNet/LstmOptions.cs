@@ -39,11 +39,18 @@ public class LstmOptions : LstmTrainingOptions
     /// <summary>Output (binary only): the probability of true.</summary>
     public string ProbabilityColumnName { get; set; } = "Probability";
 
+    /// <summary>Options with the text classifier's defaults (automatic embedding and hidden sizes).</summary>
+    public LstmOptions()
+    {
+        HiddenSize = 0;
+    }
+
     /// <summary>
     /// Width of a token embedding. 0 = automatic (the text classifier's default, like its <see cref="LstmTrainingOptions.HiddenSize"/>):
-    /// chosen at Fit from the data, see <see cref="LstmTextClassifierOptions"/>; the trained model's Options show the value used.
+    /// 128 when the training split has at least 2,000 rows or the label at least 20 classes, else 64; chosen at Fit, and the
+    /// trained model's Options show the value used.
     /// </summary>
-    public int EmbeddingSize { get; set; } = 64;
+    public int EmbeddingSize { get; set; }
     /// <summary>
     /// The longest input the network reads, in training and prediction alike (one rule each, applied by the same code
     /// in both): a text keeps its FIRST this many tokens (when the default estimator regresses, a row keeps its LAST this
@@ -154,10 +161,4 @@ public class LstmOptions : LstmTrainingOptions
 /// </remarks>
 public sealed class LstmTextClassifierOptions : LstmOptions
 {
-    /// <summary>Options with the text classifier's defaults (automatic embedding and hidden sizes).</summary>
-    public LstmTextClassifierOptions()
-    {
-        EmbeddingSize = 0;
-        HiddenSize = 0;
-    }
 }

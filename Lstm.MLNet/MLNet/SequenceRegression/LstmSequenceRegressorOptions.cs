@@ -76,7 +76,9 @@ public sealed class LstmSequenceRegressorOptions : LstmTrainingOptions
     internal static LstmSequenceRegressorOptions From(LstmOptions options)
     {
         var result = new LstmSequenceRegressorOptions();
+        int regressorHiddenSize = result.HiddenSize;
         options.CopyTrainingOptionsTo(result);
+        if (options.HiddenSize == 0) result.HiddenSize = regressorHiddenSize; // automatic is the text classifier's rule
         result.LabelColumnName = options.LabelColumnName;
         result.ScoreColumnName = options.ScoreColumnName;
         result.MaxSequenceLength = options.MaxSequenceLength;

@@ -26,6 +26,8 @@ internal static class ModelLimits
     public const double MaxLearningRate = 10;
     /// <summary>WeightDecay must be in [0, this].</summary>
     public const double MaxWeightDecay = 100;
+    /// <summary>Cap on an explanation's integration steps (integrated gradients: the error falls as 1/steps², so more than this buys nothing).</summary>
+    public const int MaxExplanationSteps = 1024;
 
     /// <summary>
     /// Floats a network holds per parameter while it trains: the weights, their gradients, Adam's two moments and

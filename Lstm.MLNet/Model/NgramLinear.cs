@@ -60,7 +60,7 @@ internal sealed class NgramLinear
             starts[b] = n;
             n += CollectRows(sequences[b], rows[n..]);
             int count = n - starts[b];
-            scales[b] = count == 0 ? 0f : 1f / MathF.Sqrt(count);
+            scales[b] = BagWeight(count);
             var z = logits.Slice(b * C, C);
             for (int i = starts[b]; i < n; i++)
             {
@@ -83,22 +83,61 @@ internal sealed class NgramLinear
         }
     }
 
-    /// <summary>Writes the table rows of <paramref name="tokens"/>' n-grams into <paramref name="rows"/>; returns how many.</summary>
-    private int CollectRows(int[] tokens, Span<int> rows)
+    /// <summary>The weight of each entry of a bag of <paramref name="count"/> entries: 1/√count (an empty bag weighs nothing).</summary>
+    private static float BagWeight(int count) => count == 0 ? 0f : 1f / MathF.Sqrt(count);
+
+    /// <summary>
+    /// Writes the table rows of <paramref name="tokens"/>' n-grams into <paramref name="rows"/>; returns how many.
+    /// <paramref name="covered"/>, when not empty, receives each entry's tokens (first, count), for explanations.
+    /// </summary>
+    private int CollectRows(int[] tokens, Span<int> rows, Span<(int First, int Count)> covered = default)
     {
         uint buckets = (uint)Buckets;
         int n = 0;
         for (int t = 0; t < tokens.Length; t++)
         {
+            if (!covered.IsEmpty) covered[n] = (t, 1);
             rows[n++] = (int)((uint)tokens[t] % buckets);
             ulong hash = Mix((uint)tokens[t]);
             for (int length = 2; length <= MaxNgramLength && t + length <= tokens.Length; length++)
             {
                 hash = Mix(hash ^ (uint)tokens[t + length - 1]);
+                if (!covered.IsEmpty) covered[n] = (t, length);
                 rows[n++] = (int)(hash % buckets);
             }
         }
         return n;
+    }
+
+    /// <summary>
+    /// The wide path's share of an integrated-gradients explanation of one sequence, for the score
+    /// <paramref name="direction"/> · logits (<paramref name="direction"/> [C]). The path scales the whole bag by α from the
+    /// empty bag to <paramref name="tokens"/>' bag; the logits are linear in the bag, so the gradient is the same at every α
+    /// and each entry's attribution is exact: its bag weight × (its table row · direction). An entry is shared equally by
+    /// the tokens it covers, added into <paramref name="tokenAttributions"/> [T]. Returns the sum: direction · (the bag's logits).
+    /// </summary>
+    public double AttributeToTokens(int[] tokens, ReadOnlySpan<float> direction, Span<float> tokenAttributions)
+    {
+        int C = Classes;
+        if (direction.Length != C) throw new ArgumentException($"The direction has {direction.Length} values; the table has {C} classes.", nameof(direction));
+        if (tokenAttributions.Length != tokens.Length)
+            throw new ArgumentException($"{tokenAttributions.Length} attributions for {tokens.Length} tokens.", nameof(tokenAttributions));
+        var rows = new int[tokens.Length * MaxNgramLength];
+        var covered = new (int First, int Count)[rows.Length];
+        int entries = CollectRows(tokens, rows, covered);
+        float weight = BagWeight(entries);
+        double total = 0;
+        for (int i = 0; i < entries; i++)
+        {
+            var row = _table.Weight.AsSpan(rows[i] * C, C);
+            double score = 0;
+            for (int c = 0; c < C; c++) score += (double)direction[c] * row[c];
+            score *= weight;
+            total += score;
+            var (first, count) = covered[i];
+            for (int t = first; t < first + count; t++) tokenAttributions[t] += (float)(score / count);
+        }
+        return total;
     }
 
     // SplitMix64's finaliser: every input bit moves every output bit, so neighbouring ids spread over the table.

@@ -16,7 +16,7 @@ namespace Lstm.MLNet.Model;
 /// instance is not thread-safe: for inference from several threads, give each thread an
 /// <see cref="CreateInferenceView"/> (it shares the weights, so it costs only its workspaces).</para>
 /// </summary>
-internal sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
+internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
 {
     /// <summary>Inference runs in chunks of this many sequences, bounding the workspaces whatever the caller passes.</summary>
     private const int InferenceBatchSize = 256;

@@ -36,6 +36,7 @@ catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
 
 static int PredictCommand(string[] args)
 {
+    bool explain = ExplainOption.Take(ref args);
     var arguments = SampleArguments.Parse(args, "--model");
     string modelPath = arguments.Named.TryGetValue("--model", out var path) ? path : arguments.OutputPath("sentiment-model.zip");
     var consumer = ConsumeModel.Load(modelPath);
@@ -44,6 +45,7 @@ static int PredictCommand(string[] args)
     {
         var prediction = consumer.Predict(text);
         Console.WriteLine($"{(prediction.PredictedLabel ? "true " : "false")}  p={prediction.Probability:F3}  {text}");
+        if (explain) ExplainOption.Write(ExplainOption.ClassifierOf(consumer.Model), text);
     }
     return 0;
 }
@@ -78,6 +80,7 @@ static int Usage(TextWriter writer, int exitCode, string? error = null)
     writer.WriteLine("  sweep [--dataset sentiment|spam|mr] [--trials 12] [--minutes 10] [--folds 3] [--metric Accuracy]");
     writer.WriteLine("                             AutoML-style sweep (successive halving, CV): leaderboard, CSV, bar chart, best vs defaults");
     writer.WriteLine("  predict --model M.zip [texts...]  predict with a saved binary text model (texts from stdin when none)");
+    writer.WriteLine($"  sentiment|spam|mr|predict ... {ExplainOption.Flag}  {ExplainOption.Usage}");
     writer.WriteLine();
     writer.WriteLine($"Options: {SampleArguments.Usage}");
     return exitCode;

@@ -20,6 +20,7 @@ public static class TextClassificationSample
 
     public static int Run(string dataset, string[] args)
     {
+        bool explain = ExplainOption.Take(ref args);
         var arguments = SampleArguments.Parse(args);
         var data = TextDataset.Load(dataset);
         var ml = new MLContext(arguments.Seed);
@@ -58,6 +59,7 @@ public static class TextClassificationSample
         {
             var prediction = consumer.Predict(sentence);
             Console.WriteLine($"  {data.PositiveLabelNames[prediction.PredictedLabel ? 1 : 0],-8} p={prediction.Probability:F3}  \"{sentence}\"");
+            if (explain) ExplainOption.Write(ExplainOption.ClassifierOf(consumer.Model), sentence, data.PositiveLabelNames);
         }
 
         if (progress.History.Count > 0)

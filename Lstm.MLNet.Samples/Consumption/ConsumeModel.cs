@@ -25,7 +25,14 @@ public sealed class ConsumeModel
 {
     private readonly PredictionEngine<TextInput, TextPrediction> _engine;
 
-    private ConsumeModel(PredictionEngine<TextInput, TextPrediction> engine) => _engine = engine;
+    private ConsumeModel(PredictionEngine<TextInput, TextPrediction> engine, ITransformer model)
+    {
+        _engine = engine;
+        Model = model;
+    }
+
+    /// <summary>The loaded model (for <see cref="ExplainOption"/>).</summary>
+    public ITransformer Model { get; }
 
     public static ConsumeModel Load(string modelPath)
     {
@@ -40,7 +47,7 @@ public sealed class ConsumeModel
         {
             throw new InvalidDataException($"'{modelPath}' is not a loadable model (truncated or corrupted?): {e.Message}", e);
         }
-        return new ConsumeModel(ml.Model.CreatePredictionEngine<TextInput, TextPrediction>(model));
+        return new ConsumeModel(ml.Model.CreatePredictionEngine<TextInput, TextPrediction>(model), model);
     }
 
     public TextPrediction Predict(string text) => _engine.Predict(new TextInput { Text = text });

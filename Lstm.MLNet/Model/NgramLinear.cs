@@ -135,6 +135,7 @@ internal sealed class NgramLinear
             score *= weight;
             total += score;
             var (first, count) = covered[i];
+            if (count < 1) throw new InvalidOperationException($"Bag entry {i} records no token it covers: every kind of entry CollectRows adds must say which tokens it comes from.");
             for (int t = first; t < first + count; t++) tokenAttributions[t] += (float)(score / count);
         }
         return total;

@@ -164,6 +164,18 @@ public sealed class ExplanationTests
     }
 
     [TestMethod]
+    public void ConcurrentCallsGiveWhatOneCallGives()
+    {
+        var model = Sentiment.Value;
+        string[] texts = SentimentData.Take(8, skip: 40).Select(r => r.Text).ToArray();
+        var alone = texts.Select(t => model.Explain(t, steps: 16).Tokens.Select(a => a.Attribution).ToArray()).ToArray();
+        var together = new float[texts.Length][];
+        Parallel.For(0, texts.Length * 4, new ParallelOptions { MaxDegreeOfParallelism = 4 },
+            i => together[i % texts.Length] = model.Explain(texts[i % texts.Length], steps: 16).Tokens.Select(a => a.Attribution).ToArray());
+        for (int i = 0; i < texts.Length; i++) CollectionAssert.AreEqual(alone[i], together[i], texts[i]);
+    }
+
+    [TestMethod]
     public void BadArgumentsNameWhatIsWrong()
     {
         var model = Sentiment.Value;

@@ -90,10 +90,13 @@ internal static class SampleCommands
         catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException)
         {
             string message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "") : e.Message;
-            AnsiConsole.MarkupLineInterpolated($"[red]{message}[/]");
+            Errors.MarkupLineInterpolated($"[red]{message}[/]");
             return 1;
         }
     };
+
+    /// <summary>Standard error, with Spectre's colours where the terminal has them.</summary>
+    private static readonly IAnsiConsole Errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
 
     public static Argument<string[]> Texts(string description) => new("texts") { Description = description, Arity = ArgumentArity.ZeroOrMore };
 

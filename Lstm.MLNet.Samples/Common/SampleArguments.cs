@@ -17,7 +17,12 @@ public sealed record SampleArguments(int? Epochs, int? Threads, int Seed, string
         foreach (var option in result.CommandResult.Command.Options)
         {
             if (result.GetResult(option) is not { Implicit: false } given || SampleCommands.IsShared(option)) continue;
-            named[option.Name] = given.Tokens.Count == 0 ? "true" : string.Join(",", given.Tokens.Select(t => t.Value));
+            if (option is Option<bool> flag)
+            {
+                if (result.GetValue(flag)) named[option.Name] = "true";  // "--quick false" is no flag
+                continue;
+            }
+            named[option.Name] = string.Join(",", given.Tokens.Select(t => t.Value));
         }
         foreach (var argument in result.CommandResult.Command.Arguments)
             if (result.GetResult(argument) is { } values) positional.AddRange(values.Tokens.Select(t => t.Value));

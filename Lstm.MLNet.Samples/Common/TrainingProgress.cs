@@ -18,7 +18,7 @@ public static class TrainingProgress
 
         T result = default!;
         AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 16 }, new PercentageColumn(), new ElapsedTimeColumn())
             .Start(context =>
             {
                 var task = context.AddTask(Markup.Escape(label), autoStart: true);
@@ -26,18 +26,19 @@ public static class TrainingProgress
                 {
                     task.MaxValue = report.MaxEpochs;
                     task.Value = report.Epoch;
-                    task.Description = $"{Markup.Escape(label)} {Describe(report)}";
+                    task.Description = $"{Markup.Escape(label)} {Describe(report, compact: true)}";
                 }));
                 task.Value = task.MaxValue;  // early stopping ends before the last epoch: the training itself is complete
             });
         return (result, history);
     }
 
-    private static string Describe(LstmTrainingProgress p) =>
+    /// <summary>One epoch's report; <paramref name="compact"/> (beside a bar, in an 80-column terminal): without the speed.</summary>
+    private static string Describe(LstmTrainingProgress p, bool compact = false) =>
         $"epoch {p.Epoch,2}/{p.MaxEpochs} loss {p.TrainLoss:F4}" +
         (p.ValidationLoss is double vl ? $" val {vl:F4}" : "") +
         (p.ValidationAccuracy is double va ? $" acc {va:P1}" : "") +
-        $" {p.SequencesPerSecond:F0} seq/s" + (p.IsBest ? " [yellow]*[/]" : "");
+        (compact ? "" : $" {p.SequencesPerSecond:F0} seq/s") + (p.IsBest ? " [yellow]*[/]" : "");
 
     private sealed class Reporter(List<LstmTrainingProgress> history, Action<LstmTrainingProgress> show) : IProgress<LstmTrainingProgress>
     {

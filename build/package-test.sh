@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The NuGet package as a user gets it: checks the .nupkg's metadata and its .snupkg, then installs it from a local
 # feed into a fresh console app whose Program.cs is README.md's "Using it in ML.NET" program, verbatim, and runs it
-# (it trains on the yelp sentences, saves, reloads and predicts).
+# (it trains on the yelp sentences, saves, reloads and predicts); then builds the package readme's example.
 #   build/package-test.sh [FOLDER]   FOLDER holds Lstm.MLNet.<version>.nupkg (default: packs into a temporary folder)
 # The restore uses the configured NuGet sources for the package's dependencies (Microsoft.ML...), plus the local feed.
 set -euo pipefail
@@ -55,4 +55,8 @@ cp "$repo/Lstm.MLNet.Samples/Data/sentiment-sentences/yelp_labelled.txt" "$app/"
 output=$(cd "$app" && dotnet run -c Release 2>&1) || { echo "$output" >&2; fail "README's program failed against the package"; }
 echo "$output" | tail -n 3
 grep -qE '^accuracy [0-9.]+ ?%; positive: (True|False) \(p = [01]\.[0-9]{3}\)$' <<<"$output" || fail "README's program printed no prediction"
-echo "package-test: Lstm.MLNet $version installs from a local feed; README's program built and predicted."
+# The package readme's example (what nuget.org shows) must compile against the package too.
+awk '/^```csharp/ { inside = 1; next } inside && /^```/ { exit } inside { print }' "$repo/Lstm.MLNet/PACKAGE.md" >"$app/Program.cs"
+grep -q 'CreatePredictionEngine' "$app/Program.cs" || fail "PACKAGE.md's example was not found"
+(cd "$app" && dotnet build -c Release --nologo -v quiet >/dev/null) || fail "PACKAGE.md's example does not compile against the package"
+echo "package-test: Lstm.MLNet $version installs from a local feed; README's program built and predicted; PACKAGE.md's example compiles."

@@ -29,10 +29,9 @@ public static class BenchmarkSuite
 
     private const string SdcaName = "FeaturizeText + SDCA";
 
-    public static int Run(string[] args)
+    public static int Run(SampleArguments arguments)
     {
-        bool quick = args.Contains(QuickFlag);
-        var arguments = SampleArguments.Parse([.. args.Where(a => a is not (SuiteFlag or QuickFlag))], "--sets", "--set");
+        bool quick = arguments.Named.ContainsKey(QuickFlag);
         var configurations = (arguments.Named.TryGetValue("--set", out var sets) ? sets : "").Split('|')
             .Select(QualitySample.ParseOverrides).Select(o => (Overrides: o, Name: QualitySample.LstmName(o))).ToList();
         string[] models = [.. configurations.Select(c => c.Name), SdcaName];

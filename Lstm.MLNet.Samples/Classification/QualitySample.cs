@@ -10,10 +10,8 @@ namespace Lstm.MLNet.Samples.Classification;
 /// </summary>
 public static class QualitySample
 {
-    public static int Run(string[] args)
+    public static int Run(SampleArguments arguments)
     {
-        if (args.Contains(BenchmarkSuite.SuiteFlag)) return BenchmarkSuite.Run(args);
-        var arguments = SampleArguments.Parse(args, "--datasets", "--set");
         var overrides = LstmOverrides(arguments);
         string lstmName = LstmName(overrides);
         var names = arguments.Named.TryGetValue("--datasets", out var list) ? list.Split(',', StringSplitOptions.TrimEntries) : TextDataset.Names;

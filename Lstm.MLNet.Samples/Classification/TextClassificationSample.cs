@@ -1,6 +1,8 @@
 using Lstm.MLNet.Samples.Common;
 using Lstm.MLNet.Samples.Consumption;
 using Microsoft.ML;
+using Microsoft.ML.Data;
+using Spectre.Console;
 
 namespace Lstm.MLNet.Samples.Classification;
 
@@ -18,63 +20,61 @@ public static class TextClassificationSample
         ["mr"] = ["a gripping , beautifully acted drama .", "the plot is thin and the jokes fall flat .", "an uneven but often charming film ."],
     };
 
-    public static int Run(string dataset, string[] args)
+    public static int Run(string dataset, SampleArguments arguments)
     {
-        bool explain = ExplainOption.Take(ref args);
-        var arguments = SampleArguments.Parse(args);
         var data = TextDataset.Load(dataset);
         var ml = new MLContext(arguments.Seed);
-        Console.WriteLine($"{data.Description}: {data.Examples.Count} rows. This sample trains on a seeded 80/20 split " +
-                          $"(the 'quality' command runs the data set's {data.Protocol}).");
+        AnsiConsole.MarkupLineInterpolated($"[bold]{data.Description}[/]: {data.Examples.Count} rows. This sample trains on a seeded 80/20 split (the 'quality' command runs the data set's {data.Protocol}).");
 
         var (trainIndices, testIndices) = new EvaluationProtocol.HoldOut(0.2).Splits(data.Examples.Count, arguments.Seed).First();
         var train = ml.Data.LoadFromEnumerable(trainIndices.Select(i => data.Examples[i]));
         var test = ml.Data.LoadFromEnumerable(testIndices.Select(i => data.Examples[i]));
 
-        var progress = new ConsoleProgress("training");
-        var options = TextClassifiers.LstmOptions(arguments, progress);
-        var (model, metrics, result) = TextClassifiers.FitAndEvaluate(ml, TextClassifiers.Lstm(ml, options), train, test);
-        progress.Finish();
-        var history = TextClassifiers.LstmOf(model);
+        var ((model, metrics, result), history) = TrainingProgress.Run("training", progress =>
+            TextClassifiers.FitAndEvaluate(ml, TextClassifiers.Lstm(ml, TextClassifiers.LstmOptions(arguments, progress)), train, test));
+        var lstm = TextClassifiers.LstmOf(model);
 
-        Console.WriteLine();
-        Console.WriteLine($"Trained in {result.FitSeconds:F1} s" + (history is null ? "" : $"; kept epoch {history.BestEpoch} of {history.TrainingHistory.Count}") + ".");
-        Console.WriteLine(new MarkdownTable("Metric (test split)", "Value")
-            .Add("Accuracy", $"{metrics.Accuracy:P2}").Add("AUC", $"{metrics.AreaUnderRocCurve:P2}").Add("F1", $"{metrics.F1Score:P2}")
-            .Add($"Precision ({data.PositiveLabelNames[1]})", $"{metrics.PositivePrecision:P2}").Add($"Recall ({data.PositiveLabelNames[1]})", $"{metrics.PositiveRecall:P2}")
-            .Add("Log-loss", $"{metrics.LogLoss:F4}"));
-        Console.WriteLine($"Confusion matrix (rows: truth, columns: prediction; true = {data.PositiveLabelNames[1]}):");
-        Console.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
+        Console.WriteLine($"Trained in {result.FitSeconds:F1} s" + (lstm is null ? "" : $"; kept epoch {lstm.BestEpoch} of {lstm.TrainingHistory.Count}") + ".");
+        string positive = data.PositiveLabelNames[1];
+        var table = new Table().Border(TableBorder.Rounded).Title("test split").AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+        foreach (var (name, value) in new[]
+        {
+            ("Accuracy", $"{metrics.Accuracy:P2}"), ("AUC", $"{metrics.AreaUnderRocCurve:P2}"), ("F1", $"{metrics.F1Score:P2}"),
+            ($"Precision ({positive})", $"{metrics.PositivePrecision:P2}"), ($"Recall ({positive})", $"{metrics.PositiveRecall:P2}"), ("Log-loss", $"{metrics.LogLoss:F4}"),
+        })
+            table.AddRow(Markup.Escape(name), value);
+        AnsiConsole.Write(table);
+        AnsiConsole.Write(ConfusionMatrix(metrics.ConfusionMatrix, data.PositiveLabelNames));
 
         string modelPath = arguments.OutputPath($"{dataset}-model.zip");
         ml.Model.Save(model, train.Schema, modelPath);
-        Console.WriteLine($"Saved the model to {modelPath} ({new FileInfo(modelPath).Length / 1024} KiB).");
+        AnsiConsole.MarkupLineInterpolated($"Saved the model to [blue]{modelPath}[/] ({new FileInfo(modelPath).Length / 1024} KiB).");
 
         var consumer = ConsumeModel.Load(modelPath);
-        IReadOnlyList<string> sentences = arguments.Positional.Count > 0 ? arguments.Positional
-            : Console.IsInputRedirected ? ReadStdin() : [];
+        IReadOnlyList<string> sentences = arguments.Positional.Count > 0 ? arguments.Positional : PredictionView.ReadStdin();
         if (sentences.Count == 0) sentences = Examples[dataset];
-        Console.WriteLine("Predictions of the reloaded model:");
-        foreach (var sentence in sentences)
-        {
-            var prediction = consumer.Predict(sentence);
-            Console.WriteLine($"  {data.PositiveLabelNames[prediction.PredictedLabel ? 1 : 0],-8} p={prediction.Probability:F3}  \"{sentence}\"");
-            if (explain) ExplainOption.Write(ExplainOption.ClassifierOf(consumer.Model), sentence, data.PositiveLabelNames);
-        }
+        AnsiConsole.MarkupLine("Predictions of the reloaded model:");
+        PredictionView.Show(sentences, consumer.Predict, data.PositiveLabelNames);
+        if (ExplainOption.IsRequested(arguments))
+            foreach (var sentence in sentences) ExplainOption.Write(ExplainOption.ClassifierOf(consumer.Model), sentence, data.PositiveLabelNames);
 
-        if (progress.History.Count > 0)
+        if (history.Count > 0)
         {
-            string png = Charts.TrainingCurves(progress.History, $"LSTM on {data.Description}", arguments.OutputPath($"{dataset}-training.png"));
-            Console.WriteLine($"Training curves: {png}");
+            string png = Charts.TrainingCurves(history, $"LSTM on {data.Description}", "cross-entropy loss", arguments.OutputPath($"{dataset}-training.png"));
+            AnsiConsole.MarkupLineInterpolated($"Training curves: [blue]{png}[/]");
         }
         return 0;
     }
 
-    private static IReadOnlyList<string> ReadStdin()
+    /// <summary>Rows: the truth; columns: the prediction; the correct counts in green. ML.NET's binary matrix lists the positive class first.</summary>
+    private static Table ConfusionMatrix(ConfusionMatrix matrix, IReadOnlyList<string> classNames)
     {
-        var lines = new List<string>();
-        while (Console.In.ReadLine() is { } line)
-            if (!string.IsNullOrWhiteSpace(line)) lines.Add(line);
-        return lines;
+        string[] names = [classNames[1], classNames[0]];
+        var table = new Table().Border(TableBorder.Rounded).Title("confusion matrix (rows: truth, columns: prediction)").AddColumn("");
+        foreach (var name in names) table.AddColumn(new TableColumn(Markup.Escape(name)).RightAligned());
+        for (int truth = 0; truth < 2; truth++)
+            table.AddRow([new Markup($"[bold]{Markup.Escape(names[truth])}[/]"),
+                .. Enumerable.Range(0, 2).Select(predicted => new Markup(predicted == truth ? $"[green]{matrix.Counts[truth][predicted]}[/]" : $"{matrix.Counts[truth][predicted]}"))]);
+        return table;
     }
 }

@@ -7,8 +7,11 @@ public static class Charts
 {
     private const int Width = 900, Height = 520;
 
-    /// <summary>Train and validation loss (left axis) and validation accuracy (right axis) per epoch.</summary>
-    public static string TrainingCurves(IReadOnlyList<LstmTrainingProgress> history, string title, string path)
+    /// <summary>
+    /// Train and validation loss (left axis, labelled <paramref name="lossLabel"/>) and validation accuracy (right axis) per
+    /// epoch; the epoch training kept (the last best one) marked; whole-epoch ticks; the legend below the plot, off the lines.
+    /// </summary>
+    public static string TrainingCurves(IReadOnlyList<LstmTrainingProgress> history, string title, string lossLabel, string path)
     {
         var plot = new Plot();
         double[] epochs = history.Select(h => (double)h.Epoch).ToArray();
@@ -26,10 +29,18 @@ public static class Charts
             accuracy.Axes.YAxis = plot.Axes.Right;
             plot.Axes.Right.Label.Text = "accuracy";
         }
+        if (history.LastOrDefault(h => h.IsBest) is { } best)
+        {
+            var kept = plot.Add.VerticalLine(best.Epoch);
+            kept.LegendText = $"best epoch ({best.Epoch}), kept";
+            kept.LinePattern = LinePattern.Dashed;
+            kept.Color = Colors.Gray;
+        }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Title(title);
         plot.XLabel("epoch");
-        plot.YLabel("cross-entropy loss");
-        plot.ShowLegend(Alignment.UpperCenter);
+        plot.YLabel(lossLabel);
+        plot.ShowLegend(Edge.Bottom);
         return Save(plot, path);
     }
 
@@ -62,18 +73,20 @@ public static class Charts
         return Save(plot, path);
     }
 
-    /// <summary>One bar per trial (best first), the metric on the value axis.</summary>
-    public static string Leaderboard(IReadOnlyList<(string Label, double Value)> trials, string metric, string title, string path)
+    /// <summary>One bar per configuration (best first): the metric's mean from zero, ± its standard deviation over the folds.</summary>
+    public static string Leaderboard(IReadOnlyList<(string Label, double Mean, double StandardDeviation)> trials, string metric, string title, string path)
     {
         var plot = new Plot();
-        var bars = plot.Add.Bars(trials.Select(t => t.Value).ToArray());
-        foreach (var bar in bars.Bars) bar.FillColor = Colors.SteelBlue;
+        var bars = plot.Add.Bars(trials.Select((t, i) => new Bar
+        {
+            Position = i, Value = t.Mean, Error = t.StandardDeviation, FillColor = Colors.SteelBlue,
+        }).ToArray());
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, trials.Count).Select(i => (double)i).ToArray(), trials.Select(t => t.Label).ToArray());
-        double low = trials.Count == 0 ? 0 : trials.Min(t => t.Value), high = trials.Count == 0 ? 1 : trials.Max(t => t.Value);
-        plot.Axes.SetLimitsY(Math.Max(0, low - (high - low) * 0.5 - 1e-3), high + (high - low) * 0.2 + 1e-3);
+        double high = trials.Count == 0 ? 1 : trials.Max(t => t.Mean + t.StandardDeviation);
+        plot.Axes.SetLimitsY(0, high * 1.08);
         plot.Title(title);
-        plot.YLabel(metric);
-        plot.XLabel("trial");
+        plot.YLabel(metric + " (mean ± sd over the folds)");
+        plot.XLabel("configuration (trial, epochs)");
         return Save(plot, path);
     }
 

@@ -1,4 +1,6 @@
 using System.Text;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace Lstm.MLNet.Samples.Common;
 
@@ -22,50 +24,74 @@ public sealed record TextDataset(string Name, string Description, IReadOnlyList<
 
     public static readonly string[] Names = ["sentiment", "spam", "mr"];
 
+    /// <summary>The names of a bundled data set's false and true classes, without loading it.</summary>
+    public static string[] ClassNamesOf(string name) => name == "spam" ? ["ham", "spam"] : ["negative", "positive"];
+
     private static string DataFolder(string name) => Path.Combine(AppContext.BaseDirectory, "Data", name);
+
+    /// <summary>A row of the sentiment files: <c>sentence&lt;TAB&gt;0|1</c>.</summary>
+    private sealed class SentimentRow
+    {
+        [LoadColumn(0)] public string Text { get; set; } = "";
+        [LoadColumn(1)] public string Label { get; set; } = "";
+    }
+
+    /// <summary>A row of the SMS file: <c>ham|spam&lt;TAB&gt;message</c>.</summary>
+    private sealed class SmsRow
+    {
+        [LoadColumn(0)] public string Kind { get; set; } = "";
+        [LoadColumn(1)] public string Text { get; set; } = "";
+    }
 
     /// <summary>UCI Sentiment Labelled Sentences: 3000 sentences (amazon, imdb, yelp); 5-fold cross-validation over all of them.</summary>
     public static TextDataset Sentiment()
     {
+        var ml = new MLContext();
         var examples = new List<TextExample>();
         foreach (var file in new[] { "amazon_cells_labelled.txt", "imdb_labelled.txt", "yelp_labelled.txt" })
         {
-            foreach (var (line, number) in File.ReadLines(Path.Combine(DataFolder("sentiment-sentences"), file)).Select((l, i) => (l, i + 1)))
-            {
-                if (number == 1 && line.StartsWith("reviews\t", StringComparison.Ordinal)) continue; // this copy's header
-                int tab = line.LastIndexOf('\t');
-                if (tab < 0 || line[(tab + 1)..].Trim() is not ("0" or "1"))
-                    throw new InvalidDataException($"{file} line {number}: expected 'sentence<TAB>0|1'.");
-                examples.Add(new TextExample { Text = line[..tab], Label = line[(tab + 1)..].Trim() == "1" });
-            }
+            // This copy of each file starts with a header line ("reviews<TAB>sentiment").
+            var rows = ml.Data.LoadFromTextFile<SentimentRow>(Path.Combine(DataFolder("sentiment-sentences"), file), hasHeader: true);
+            foreach (var (row, index) in ml.Data.CreateEnumerable<SentimentRow>(rows, reuseRowObject: false).Select((r, i) => (r, i)))
+                examples.Add(new TextExample { Text = row.Text, Label = row.Label switch
+                {
+                    "1" => true,
+                    "0" => false,
+                    _ => throw new InvalidDataException($"{file} row {index + 1}: the label is '{row.Label}', expected 0 or 1."),
+                } });
         }
-        return new("sentiment", "UCI sentiment sentences (amazon, imdb, yelp)", examples, new EvaluationProtocol.CrossValidation(5), ["negative", "positive"]);
+        return new("sentiment", "UCI sentiment sentences (amazon, imdb, yelp)", examples, new EvaluationProtocol.CrossValidation(5), ClassNamesOf("sentiment"));
     }
 
     /// <summary>UCI SMS Spam Collection: 5574 messages, a fixed seeded 80/20 split.</summary>
     public static TextDataset Spam()
     {
-        var examples = new List<TextExample>();
-        foreach (var (line, number) in File.ReadLines(Path.Combine(DataFolder("sms-spam"), "SMSSpamCollection")).Select((l, i) => (l, i + 1)))
+        var ml = new MLContext();
+        var rows = ml.Data.LoadFromTextFile<SmsRow>(Path.Combine(DataFolder("sms-spam"), "SMSSpamCollection"));
+        var examples = ml.Data.CreateEnumerable<SmsRow>(rows, reuseRowObject: false).Select((row, index) => new TextExample
         {
-            int tab = line.IndexOf('\t');
-            string kind = tab < 0 ? "" : line[..tab];
-            if (kind is not ("ham" or "spam"))
-                throw new InvalidDataException($"SMSSpamCollection line {number}: expected 'ham|spam<TAB>text'.");
-            examples.Add(new TextExample { Text = line[(tab + 1)..], Label = kind == "spam" });
-        }
-        return new("spam", "UCI SMS Spam Collection", examples, new EvaluationProtocol.HoldOut(0.2), ["ham", "spam"]);
+            Text = row.Text,
+            Label = row.Kind switch
+            {
+                "spam" => true,
+                "ham" => false,
+                _ => throw new InvalidDataException($"SMSSpamCollection row {index + 1}: the class is '{row.Kind}', expected ham or spam."),
+            },
+        }).ToList();
+        return new("spam", "UCI SMS Spam Collection", examples, new EvaluationProtocol.HoldOut(0.2), ClassNamesOf("spam"));
     }
 
     /// <summary>Pang &amp; Lee movie-review polarity (MR): 10662 snippets, 10-fold cross-validation as in the literature.</summary>
     public static TextDataset MovieReviews()
     {
+        // One snippet per line, the class is the file. The files are Latin-1, which ML.NET's text loader (UTF-8 only)
+        // would misread, so they are read as plain lines.
         var latin1 = Encoding.Latin1;
         var folder = DataFolder("movie-review-polarity");
         var examples = File.ReadLines(Path.Combine(folder, "rt-polarity.pos"), latin1).Select(t => new TextExample { Text = t, Label = true })
             .Concat(File.ReadLines(Path.Combine(folder, "rt-polarity.neg"), latin1).Select(t => new TextExample { Text = t, Label = false }))
             .ToList();
-        return new("mr", "movie-review polarity (Pang & Lee 2005)", examples, new EvaluationProtocol.CrossValidation(10), ["negative", "positive"]);
+        return new("mr", "movie-review polarity (Pang & Lee 2005)", examples, new EvaluationProtocol.CrossValidation(10), ClassNamesOf("mr"));
     }
 }
 

@@ -1,42 +1,36 @@
+using System.CommandLine;
+
 namespace Lstm.MLNet.Samples.Common;
 
-/// <summary>The options every sample understands, plus the positional arguments left over (e.g. sentences to predict).</summary>
+/// <summary>
+/// What a command receives once System.CommandLine has parsed and validated its command line (<see cref="SampleCommands"/>):
+/// the options every sample understands, the positional arguments (e.g. sentences to predict) and the command's own
+/// options that were given, by name (<c>"--series"</c> → its text; a flag such as <c>"--quick"</c> → <c>"true"</c>).
+/// </summary>
 public sealed record SampleArguments(int? Epochs, int? Threads, int Seed, string OutputDirectory, IReadOnlyList<string> Positional, IReadOnlyDictionary<string, string> Named)
 {
-    public const string Usage = "--epochs N, --threads N, --seed N (default 1), --out DIR (default ./out)";
-
-    /// <summary>Parses <c>--epochs/--threads/--seed/--out</c> and any of <paramref name="extraOptions"/> (each taking a value).</summary>
-    public static SampleArguments Parse(string[] args, params string[] extraOptions)
+    /// <summary>The arguments of <paramref name="result"/>'s command: the shared options, its positional values and the options given on the command line.</summary>
+    internal static SampleArguments From(ParseResult result)
     {
-        int? epochs = null, threads = null;
-        int seed = 1;
-        string output = "out";
-        var positional = new List<string>();
         var named = new Dictionary<string, string>();
-        for (int i = 0; i < args.Length; i++)
+        var positional = new List<string>();
+        foreach (var option in result.CommandResult.Command.Options)
         {
-            string arg = args[i];
-            if (!arg.StartsWith("--", StringComparison.Ordinal)) { positional.Add(arg); continue; }
-            if (i + 1 >= args.Length) throw new ArgumentException($"Option {arg} needs a value.");
-            string value = args[++i];
-            switch (arg)
+            if (result.GetResult(option) is not { Implicit: false } given || SampleCommands.IsShared(option)) continue;
+            if (option is Option<bool> flag)
             {
-                case "--epochs": epochs = PositiveInt(arg, value); break;
-                case "--threads": threads = PositiveInt(arg, value); break;
-                case "--seed": seed = int.TryParse(value, out int s) ? s : throw new ArgumentException($"--seed expects an integer, got '{value}'."); break;
-                case "--out": output = value; break;
-                default:
-                    if (!extraOptions.Contains(arg)) throw new ArgumentException($"Unknown option '{arg}'.");
-                    named[arg] = value;
-                    break;
+                if (result.GetValue(flag)) named[option.Name] = "true";  // "--quick false" is no flag
+                continue;
             }
+            named[option.Name] = string.Join(",", given.Tokens.Select(t => t.Value));
         }
-        return new SampleArguments(epochs, threads, seed, output, positional, named);
+        foreach (var argument in result.CommandResult.Command.Arguments)
+            if (result.GetResult(argument) is { } values) positional.AddRange(values.Tokens.Select(t => t.Value));
+        return new SampleArguments(result.GetValue(SampleCommands.Epochs), result.GetValue(SampleCommands.Threads),
+            result.GetValue(SampleCommands.Seed), result.GetValue(SampleCommands.Output) ?? "out", positional, named);
     }
 
-    private static int PositiveInt(string option, string value) =>
-        int.TryParse(value, out int n) && n > 0 ? n : throw new ArgumentException($"{option} expects a positive integer, got '{value}'.");
-
+    /// <summary>The path of <paramref name="fileName"/> in the output folder (created if needed).</summary>
     public string OutputPath(string fileName)
     {
         Directory.CreateDirectory(OutputDirectory);

@@ -17,13 +17,8 @@ public static class ExplainOption
     private static readonly Color WeakTowards = new(20, 72, 36), Towards = new(0, 175, 70), WeakAgainst = new(88, 24, 24), Against = new(215, 35, 35);
     private const int StrongestShown = 10;
 
-    /// <summary>Removes <see cref="Flag"/> from <paramref name="args"/> (it takes no value); true when it was there.</summary>
-    public static bool Take(ref string[] args)
-    {
-        bool present = args.Contains(Flag);
-        if (present) args = args.Where(arg => arg != Flag).ToArray();
-        return present;
-    }
+    /// <summary>True when the command was given <see cref="Flag"/> (declared on the commands in <c>SampleCommands</c>).</summary>
+    public static bool IsRequested(Common.SampleArguments arguments) => arguments.Named.ContainsKey(Flag);
 
     /// <summary>The text classifier of a loaded model (itself, or the last one in its chain).</summary>
     public static LstmTextClassificationTransformer ClassifierOf(ITransformer model) =>

@@ -2,6 +2,7 @@ using System.Globalization;
 using Lstm.MLNet.Samples.Common;
 using Lstm.MLNet.TimeSeries;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace Lstm.MLNet.Samples.Forecasting;
 
@@ -33,33 +34,35 @@ public static class ForecastSample
         public float Value { get; set; }
     }
 
-    public static int Run(string[] args)
+    /// <summary>A row of the bundled monthly CSVs: <c>"1949-01",112</c>.</summary>
+    private sealed class MonthlyRow
     {
-        if (args.Contains("--suite")) return ForecastSuite.Run(args);
-        var arguments = SampleArguments.Parse(args, "--series");
+        [LoadColumn(0)] public string Month { get; set; } = "";
+        [LoadColumn(1)] public float Value { get; set; }
+    }
+
+    public static int Run(SampleArguments arguments)
+    {
         string name = arguments.Named.GetValueOrDefault("--series", "airline");
         if (name == "pm25") return PollutionSample.Run(arguments);
         if (!Setups.TryGetValue(name, out var setup))
             throw new ArgumentException($"Unknown series '{name}'; expected airline, sunspots or pm25.");
 
-        var values = LoadMonthly(setup.File);
+        var ml = new MLContext(arguments.Seed);
+        var values = LoadMonthly(ml, setup.File);
         int test = (int)Math.Round(values.Length * setup.TestFraction), train = values.Length - test;
         Console.WriteLine($"{setup.Name}: {values.Length} observations; training on the first {train}, testing on the last {test} " +
                           $"(window {setup.Window}; LSTM transform: Auto).");
-        var ml = new MLContext(arguments.Seed);
         var trainData = ml.Data.LoadFromEnumerable(values[..train].Select(v => new Observation { Value = v }));
 
         LstmForecastingTransformer Train(int horizon)
         {
-            var progress = new ConsoleProgress($"horizon {horizon,2}");
-            var options = new LstmForecastingOptions
+            var (model, _) = TrainingProgress.Run($"horizon {horizon,2}", progress => ml.Forecasting.ForecastByLstm(new LstmForecastingOptions
             {
                 InputColumnName = nameof(Observation.Value), WindowSize = setup.Window, Horizon = horizon,
                 HiddenSize = setup.HiddenSize, MaxEpochs = arguments.Epochs ?? setup.MaxEpochs, Seed = arguments.Seed,
                 NumberOfThreads = arguments.Threads, Progress = progress,
-            };
-            var model = ml.Forecasting.ForecastByLstm(options).Fit(trainData);
-            progress.Finish();
+            }).Fit(trainData));
             Console.WriteLine($"horizon {horizon,2}: {model.Diagnostics.Reason}");
             return model;
         }
@@ -85,7 +88,8 @@ public static class ForecastSample
         for (int origin = train; origin < values.Length; origin++)
         {
             var lstm1 = engine1.Predict();
-            rollingForecast.Add(lstm1.Forecast[0]); rollingLower.Add(lstm1.LowerBound[0]); rollingUpper.Add(lstm1.UpperBound[0]);
+            // Both series are counts: a band in the series' units (Auto chose no log) is drawn within the domain, from zero.
+            rollingForecast.Add(lstm1.Forecast[0]); rollingLower.Add(Math.Max(0, lstm1.LowerBound[0])); rollingUpper.Add(lstm1.UpperBound[0]);
             For("LSTM", 1).Add(lstm1.Forecast[0], values[origin]);
             For("persistence", 1).Add(values[origin - 1], values[origin]);
             if (setup.Season > 0) For(seasonalName, 1).Add(values[origin - setup.Season], values[origin]);
@@ -133,11 +137,14 @@ public static class ForecastSample
 
     private static string F(double value) => double.IsFinite(value) ? value.ToString("F2", CultureInfo.InvariantCulture) : "—";
 
-    /// <summary>A monthly CSV of the bundle ("Month",value with a header).</summary>
-    private static float[] LoadMonthly(string file) =>
-        File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Data", "timeseries", file)).Skip(1)
-            .Where(line => line.Length > 0)
-            .Select((line, i) => float.TryParse(line[(line.LastIndexOf(',') + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out float v)
-                ? v : throw new InvalidDataException($"{file} line {i + 2}: '{line}' has no numeric value."))
-            .ToArray();
+    /// <summary>The values of a monthly CSV of the bundle (a header, then "Month",value); a value that is not a number is an error.</summary>
+    private static float[] LoadMonthly(MLContext ml, string file)
+    {
+        var rows = ml.Data.LoadFromTextFile<MonthlyRow>(Path.Combine(AppContext.BaseDirectory, "Data", "timeseries", file), separatorChar: ',', hasHeader: true, allowQuoting: true);
+        var months = ml.Data.CreateEnumerable<MonthlyRow>(rows, reuseRowObject: false).ToList();
+        // The text loader reads an unparsable number as NaN (with a warning): name the row instead.
+        if (months.FindIndex(m => !float.IsFinite(m.Value)) is int bad and >= 0)
+            throw new InvalidDataException($"{file} row {bad + 1} ({months[bad].Month}): the value is not a number.");
+        return months.Select(m => m.Value).ToArray();
+    }
 }

@@ -26,10 +26,9 @@ public static class ForecastSuite
 
     private sealed record Row(string Series, string Model, string Transform, double[] Step1, double[] StepH, double Seconds, string Note);
 
-    public static int Run(string[] args)
+    public static int Run(SampleArguments arguments)
     {
-        bool quick = args.Contains("--quick");
-        var arguments = SampleArguments.Parse(args.Where(a => a is not ("--suite" or "--quick")).ToArray(), "--series", "--rules", "--m4-lstm");
+        bool quick = arguments.Named.ContainsKey("--quick");
         var names = arguments.Named.TryGetValue("--series", out var list) ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : [.. SuiteSeries.Names, "m4-hourly"];
         var rules = arguments.Named.TryGetValue("--rules", out var ruleList) ? ruleList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

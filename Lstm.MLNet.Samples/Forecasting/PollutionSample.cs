@@ -3,6 +3,7 @@ using System.Globalization;
 using Lstm.MLNet.Samples.Common;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
 
 namespace Lstm.MLNet.Samples.Forecasting;
 
@@ -17,7 +18,6 @@ namespace Lstm.MLNet.Samples.Forecasting;
 public static class PollutionSample
 {
     private const int Window = 24, TrainHours = 8760;
-    private static readonly string[] WindDirections = ["NE", "NW", "SE", "cv"];
 
     private sealed class WindowRow
     {
@@ -27,7 +27,8 @@ public static class PollutionSample
 
     public static int Run(SampleArguments arguments)
     {
-        var (steps, pm25, imputed, imputedCount) = Load();
+        var ml = new MLContext(arguments.Seed);
+        var (steps, pm25, imputed, imputedCount) = Load(ml);
         int F = steps[0].Length;
         var rows = new List<(WindowRow Row, int Hour)>();
         for (int t = Window; t < steps.Count; t++)
@@ -38,21 +39,18 @@ public static class PollutionSample
         Console.WriteLine($"Beijing PM2.5: {steps.Count} hours after dropping the first 24; {imputedCount} NA pm2.5 values carried forward " +
                           $"(their windows not scored); {trainRows.Count} training and {testRows.Count} test windows of {Window} h × {F} features.");
 
-        var ml = new MLContext(arguments.Seed);
         var schema = SchemaDefinition.Create(typeof(WindowRow));
         schema[nameof(WindowRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Window * F);
         var train = ml.Data.LoadFromEnumerable(trainRows, schema);
         var test = ml.Data.LoadFromEnumerable(testRows, schema);
 
         var table = new MarkdownTable("Model", "Test RMSE", "Test MAE", "Fit time");
-        var progress = new ConsoleProgress("LSTM");
         var clock = Stopwatch.StartNew();
-        var lstm = ml.Regression.Trainers.LstmSequence(new LstmSequenceRegressorOptions
+        var (lstm, history) = TrainingProgress.Run("LSTM", progress => ml.Regression.Trainers.LstmSequence(new LstmSequenceRegressorOptions
         {
             FeaturesPerStep = F, HiddenSize = 50, MaxEpochs = arguments.Epochs ?? 20, BatchSize = 64, EarlyStoppingPatience = 4,
             Seed = arguments.Seed, NumberOfThreads = arguments.Threads, Progress = progress,
-        }).Fit(train);
-        progress.Finish();
+        }).Fit(train));
         Add(table, "LSTM(50), 24 h × 11 features", ml.Regression.Evaluate(lstm.Transform(test)), clock.Elapsed);
 
         clock.Restart();
@@ -76,8 +74,8 @@ public static class PollutionSample
         var reloaded = new MLContext().Model.Load(modelPath, out _);
         bool same = lstm.Transform(test).GetColumn<float>("Score").Take(200).SequenceEqual(reloaded.Transform(test).GetColumn<float>("Score").Take(200));
         Console.WriteLine($"Saved the LSTM to {modelPath}; reloaded, it scores {(same ? "identically" : "DIFFERENTLY")}.");
-        if (progress.History.Count > 0)
-            Console.WriteLine($"Training curves: {Charts.TrainingCurves(progress.History, "LSTM on Beijing PM2.5 (MSE, standardised)", arguments.OutputPath("forecast-pm25-training.png"))}");
+        if (history.Count > 0)
+            Console.WriteLine($"Training curves: {Charts.TrainingCurves(history, "LSTM on Beijing PM2.5", "MSE (standardised target)", arguments.OutputPath("forecast-pm25-training.png"))}");
         return same ? 0 : 1;
     }
 
@@ -86,35 +84,59 @@ public static class PollutionSample
 
     private static string F2(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
 
-    /// <summary>Per hour the 11 feature values, the pm2.5 series (imputed where NA) and which hours were imputed.</summary>
-    private static (List<float[]> Steps, List<float> Pm25, List<bool> Imputed, int ImputedCount) Load()
+    /// <summary>One hour of pollution.csv (No,year,month,day,hour,pm2.5,DEWP,TEMP,PRES,cbwd,Iws,Is,Ir); pm2.5 "NA" loads as NaN.</summary>
+    private sealed class HourRow
     {
+        [LoadColumn(5)] public float Pm25 { get; set; }
+        [LoadColumn(6)] public float DewPoint { get; set; }
+        [LoadColumn(7)] public float Temperature { get; set; }
+        [LoadColumn(8)] public float Pressure { get; set; }
+        [LoadColumn(9)] public string Wind { get; set; } = "";
+        [LoadColumn(10)] public float WindSpeed { get; set; }
+        [LoadColumn(11)] public float SnowHours { get; set; }
+        [LoadColumn(12)] public float RainHours { get; set; }
+    }
+
+    private sealed class EncodedHour
+    {
+        public float Pm25 { get; set; }
+        public float DewPoint { get; set; }
+        public float Temperature { get; set; }
+        public float Pressure { get; set; }
+        [VectorType(4)] public float[] WindOneHot { get; set; } = [];
+        public float WindSpeed { get; set; }
+        public float SnowHours { get; set; }
+        public float RainHours { get; set; }
+    }
+
+    /// <summary>Per hour the 11 feature values, the pm2.5 series (imputed where NA) and which hours were imputed.</summary>
+    private static (List<float[]> Steps, List<float> Pm25, List<bool> Imputed, int ImputedCount) Load(MLContext ml)
+    {
+        var hours = ml.Data.LoadFromTextFile<HourRow>(Path.Combine(AppContext.BaseDirectory, "Data", "timeseries", "pollution.csv"), separatorChar: ',', hasHeader: true);
+        // The wind direction as a one-hot vector; categories in sorted order (NE, NW, SE, cv), whatever the file's order.
+        var encoded = ml.Transforms.Categorical.OneHotEncoding(nameof(EncodedHour.WindOneHot), nameof(HourRow.Wind), keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+            .Fit(hours).Transform(hours);
+        var windType = (VectorDataViewType)encoded.Schema[nameof(EncodedHour.WindOneHot)].Type;
+        if (windType.Size != 4) throw new InvalidDataException($"pollution.csv: expected 4 wind directions (cbwd), found {windType.Size}.");
+
         var steps = new List<float[]>();
         var pm25 = new List<float>();
         var imputed = new List<bool>();
         int imputedCount = 0;
         float last = float.NaN;
-        string path = Path.Combine(AppContext.BaseDirectory, "Data", "timeseries", "pollution.csv");
-        foreach (var (line, number) in File.ReadLines(path).Skip(1).Select((l, i) => (l, i + 2)))
+        foreach (var (hour, row) in ml.Data.CreateEnumerable<EncodedHour>(encoded, reuseRowObject: false).Select((h, i) => (h, i + 1)))
         {
-            // No,year,month,day,hour,pm2.5,DEWP,TEMP,PRES,cbwd,Iws,Is,Ir
-            var f = line.Split(',');
-            if (f.Length != 13) throw new InvalidDataException($"pollution.csv line {number}: expected 13 fields, found {f.Length}.");
-            bool missing = f[5] == "NA";
+            float[] weather = [hour.DewPoint, hour.Temperature, hour.Pressure, hour.WindSpeed, hour.SnowHours, hour.RainHours];
+            if (!weather.All(float.IsFinite)) throw new InvalidDataException($"pollution.csv row {row}: a weather value is missing or not a number.");
+            bool missing = float.IsNaN(hour.Pm25);
             if (missing && float.IsNaN(last)) continue; // the leading NA hours
-            float value = missing ? last : Parse(f[5], number);
+            float value = missing ? last : hour.Pm25;
             if (missing) imputedCount++;
             last = value;
-            float[] step = [value, Parse(f[6], number), Parse(f[7], number), Parse(f[8], number),
-                .. WindDirections.Select(d => f[9] == d ? 1f : 0f), Parse(f[10], number), Parse(f[11], number), Parse(f[12], number)];
-            if (!WindDirections.Contains(f[9])) throw new InvalidDataException($"pollution.csv line {number}: unknown wind direction '{f[9]}'.");
-            steps.Add(step);
+            steps.Add([value, hour.DewPoint, hour.Temperature, hour.Pressure, .. hour.WindOneHot, hour.WindSpeed, hour.SnowHours, hour.RainHours]);
             pm25.Add(value);
             imputed.Add(missing);
         }
         return (steps, pm25, imputed, imputedCount);
     }
-
-    private static float Parse(string field, int line) =>
-        float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) ? v : throw new InvalidDataException($"pollution.csv line {line}: '{field}' is not a number.");
 }

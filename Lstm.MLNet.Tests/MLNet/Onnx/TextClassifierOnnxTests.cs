@@ -1,5 +1,7 @@
 using Lstm.MLNet.Tests.TestSupport;
+using Lstm.MLNet.Text;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace Lstm.MLNet.Tests.MLNet.Onnx;
 
@@ -23,10 +25,14 @@ public sealed class TextClassifierOnnxTests
         var ml = new MLContext(1);
         var options = FastOptions.Create(epochs: 1);
         options.MaxSequenceLength = 24;
-        var model = (LstmTextClassificationTransformer)ml.BinaryClassification.Trainers.LstmText(options).Fit(ml.Data.LoadFromEnumerable(SentimentData.Take(300)));
+        // Non-ASCII words in the vocabulary, so the graph's lower-casing of "CAFÉ" must find "café" as the library does.
+        SentimentRow[] accented = [new() { Text = "The café was great, über good!", Label = true }, new() { Text = "Naïve ærø service; bad.", Label = false }];
+        var train = SentimentData.Take(300).Concat(accented).Concat(accented);
+        var model = (LstmTextClassificationTransformer)ml.BinaryClassification.Trainers.LstmText(options).Fit(ml.Data.LoadFromEnumerable(train));
         Assert.IsGreaterThan(0, model.Options.NgramBuckets, "the wide path is on by default");
+        Assert.AreNotEqual(WordTokenizer.UnknownId, model.Tokenizer!.IdOf("ærø"), "the accented words are in the vocabulary");
 
-        var data = ml.Data.LoadFromEnumerable(ScoringRows());
+        var data = ml.Data.LoadFromEnumerable(ScoringRows().Append(new SentimentRow { Text = "CAFÉ ÜBER NAÏVE ÆRØ Café" }));
         var columns = OnnxRoundTrip.Compare(ml, model, data, ["Text", "Label"], "Score", "Probability", "PredictedLabel");
         float score = OnnxRoundTrip.AssertEqual(columns[0], "Score");
         OnnxRoundTrip.AssertEqual(columns[1], "Probability");
@@ -50,6 +56,24 @@ public sealed class TextClassifierOnnxTests
         float worst = OnnxRoundTrip.AssertEqual(columns[0], "Score");
         OnnxRoundTrip.AssertEqual(columns[1], "PredictedLabel");
         Console.WriteLine($"largest probability difference {worst:G3} over {rows.Length} rows");
+
+        // README's pipeline ends with MapKeyToValue: the class names come out of the graph too.
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var named = model.Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(model.Transform(data)));
+        string path = Path.Combine(Path.GetTempPath(), $"lstm-onnx-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            using (var stream = File.Create(path)) ml.Model.ConvertToOnnx(named, data, stream);
+            var onnx = ml.Transforms.ApplyOnnxModel(["PredictedLabel.output"], ["Text", "Label"], path).Fit(data).Transform(data);
+            var expected = named.Transform(data).GetColumn<ReadOnlyMemory<char>>("PredictedLabel").Select(v => v.ToString()).ToArray();
+            var actual = onnx.GetColumn<VBuffer<ReadOnlyMemory<char>>>("PredictedLabel").Select(v => v.GetValues()[0].ToString()).ToArray();
+            CollectionAssert.AreEqual(expected, actual);
+            Assert.IsTrue(expected.All(name => name is "amazon" or "imdb" or "yelp"), string.Join(", ", expected.Distinct()));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [TestMethod]

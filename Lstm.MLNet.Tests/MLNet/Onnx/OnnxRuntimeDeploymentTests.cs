@@ -38,6 +38,13 @@ public sealed class OnnxRuntimeDeploymentTests
                 Assert.AreEqual(expected, probability, OnnxRoundTrip.Tolerance, $"'{sentence}'");
                 Assert.AreEqual(expected > 0.5f, positive, $"'{sentence}'");
             }
+
+            // A batch of rows of different lengths (one empty) in one run: each row as if alone.
+            string[] batch = ["Not good at all, I returned it the next day.", "", "Loved it!"];
+            using var batched = session.Run(new[] { NamedOnnxValue.CreateFromTensor("Text", new DenseTensor<string>(batch, new[] { batch.Length, 1 })) });
+            var probabilities = batched.First(r => r.Name == "Probability.output").AsTensor<float>();
+            for (int row = 0; row < batch.Length; row++)
+                Assert.AreEqual(model.PredictProbabilities(batch[row])[1], probabilities[row, 0], OnnxRoundTrip.Tolerance, $"batch row {row}");
         }
         finally
         {

@@ -59,6 +59,8 @@ internal sealed class PooledLstmHead
     public LstmStack Lstm { get; }
     public Dense Dense { get; }
     public int Outputs => Dense.Outputs;
+    /// <summary>How the LSTM's outputs are pooled over each sequence's real steps.</summary>
+    public LstmPooling Pooling => _pooling;
 
     public ComputeContext Context
     {

@@ -94,6 +94,12 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
 
     public SequenceClassifierOptions Options { get; }
     public int VocabularySize { get; }
+    /// <summary>The token embedding [V × E] (read by the ONNX export).</summary>
+    public Embedding EmbeddingTable => _embedding;
+    /// <summary>The LSTM, pooling and dense layer (read by the ONNX export).</summary>
+    public PooledLstmHead Head => _head;
+    /// <summary>The wide path; null without one (read by the ONNX export).</summary>
+    public NgramLinear? Wide => _wide;
     public int NumberOfClasses { get; }
 
     /// <summary>Where the compute runs (SIMD path, threads): built from the options, replaceable (results are thread-count independent).</summary>

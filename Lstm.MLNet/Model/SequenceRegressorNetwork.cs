@@ -74,6 +74,8 @@ internal sealed class SequenceRegressorNetwork : ISequenceTrainable<float[], flo
     public bool IsInferenceView => _optimizer is null;
 
     public SequenceRegressorOptions Options { get; }
+    /// <summary>The LSTM, pooling and dense layer (read by the ONNX export).</summary>
+    public PooledLstmHead Head => _head;
     /// <summary>F: values per time step.</summary>
     public int FeaturesPerStep { get; }
     /// <summary>K: values predicted per sequence.</summary>

@@ -3,6 +3,7 @@ using Lstm.MLNet.Model.Persistence;
 using Lstm.MLNet.TimeSeries;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 
 namespace Lstm.MLNet;
@@ -154,7 +155,7 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
         return new LstmSequenceRegressionTransformer(env, input, label, labelIsVector, options, model, history, bestEpoch);
     }
 
-    private sealed class Mapper : LstmRowMapper
+    private sealed class Mapper : LstmRowMapper, ISaveAsOnnx
     {
         private readonly LstmSequenceRegressionTransformer _parent;
 
@@ -172,6 +173,12 @@ public sealed class LstmSequenceRegressionTransformer : LstmTransformer
             DataViewType type = _parent.LabelIsVector ? new VectorDataViewType(NumberDataViewType.Single, _parent.Outputs) : NumberDataViewType.Single;
             return [new(_parent._options.ScoreColumnName, type, annotations)];
         }
+
+        /// <summary>ML.NET's ONNX hook (<c>ml.Model.ConvertToOnnx</c>): every regressor has an exact graph.</summary>
+        public bool CanSaveOnnx(OnnxContext ctx) => true;
+
+        public void SaveAsOnnx(OnnxContext ctx) =>
+            OnnxSequenceRegressorExport.Emit(ctx, _parent._model, ctx.GetVariableName(Input.Name), _parent._options.ScoreColumnName, OutputColumns.Value[0].Type);
 
         protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
         {

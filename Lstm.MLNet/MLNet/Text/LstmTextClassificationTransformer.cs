@@ -2,6 +2,7 @@ using Lstm.MLNet.Model;
 using Lstm.MLNet.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 
 namespace Lstm.MLNet;
@@ -98,7 +99,7 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
         return Enumerable.Range(1, classes).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
     }
 
-    private sealed class Mapper : LstmRowMapper
+    private sealed class Mapper : LstmRowMapper, ISaveAsOnnx
     {
         private readonly LstmTextClassificationTransformer _parent;
 
@@ -157,6 +158,17 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
 
         protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
             => CreateGetters(input, column => column == iinfo, out disposer)[iinfo];
+
+        /// <summary>ML.NET's ONNX hook (<c>ml.Model.ConvertToOnnx</c>): throws, naming why, when the graph would not be exact.</summary>
+        public bool CanSaveOnnx(OnnxContext ctx) => OnnxExportSupport.Require(OnnxExportSupport.TextClassifierGaps(_parent._model), UserName);
+
+        public void SaveAsOnnx(OnnxContext ctx)
+        {
+            var parent = _parent;
+            ulong keyCount = parent.InputKind == LstmInputKind.KeyTokens ? ((KeyDataViewType)((VectorDataViewType)Input.Type).ItemType).Count : 0;
+            OnnxTextClassifierExport.Emit(ctx, parent._model, parent.InputKind, ctx.GetVariableName(Input.Name), keyCount,
+                parent.Task, parent._options, parent.NumberOfClasses);
+        }
 
         /// <summary>
         /// All output getters of a row share one prediction per row (cached by row position) and one

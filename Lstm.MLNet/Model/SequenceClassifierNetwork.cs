@@ -16,7 +16,7 @@ namespace Lstm.MLNet.Model;
 /// instance is not thread-safe: for inference from several threads, give each thread an
 /// <see cref="CreateInferenceView"/> (it shares the weights, so it costs only its workspaces).</para>
 /// </summary>
-internal sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>, ISequenceTrainable<ClassifierInput, int>
+internal sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>, ISequenceTrainable<ClassifierInput, int>, ILearningRateAdjustable
 {
     /// <summary>Inference runs in chunks of this many sequences, bounding the workspaces whatever the caller passes.</summary>
     private const int InferenceBatchSize = 256;
@@ -109,6 +109,13 @@ internal sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
             _embedding.Gradient.Context = value;
             if (_optimizer is not null) _optimizer.Context = value;
         }
+    }
+
+    /// <summary>The optimizer's step size; may change between batches (schedules).</summary>
+    public double LearningRate
+    {
+        get => _optimizer?.LearningRate ?? 0;
+        set => (_optimizer ?? throw new InvalidOperationException("This network is an inference view (CreateInferenceView): it has no optimizer.")).LearningRate = value;
     }
 
     /// <summary>Optimizer steps taken.</summary>

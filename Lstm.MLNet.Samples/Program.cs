@@ -69,7 +69,7 @@ static int Usage(TextWriter writer, int exitCode, string? error = null)
     writer.WriteLine("  quality [--datasets a,b]   LSTM vs FeaturizeText+SDCA on each data set's protocol (5-fold, 80/20, 10-fold); Markdown");
     writer.WriteLine("  quality --suite [--sets a,b] [--quick] [--set \"|HiddenSize=128\"]  the text benchmark suite (8 sets, binary and");
     writer.WriteLine("                             multiclass; --set: LSTM configurations separated by '|', empty = defaults): accuracy,");
-    writer.WriteLine("                             macro-F1, log-loss, ECE, mean ranks; Markdown + CSV in --out");
+    writer.WriteLine("                             macro-F1, log-loss, ECE, mean ranks; Markdown + CSV in --out; --lstm-only: no SDCA rows");
     writer.WriteLine("  forecast [--series airline|sunspots|pm25]  LSTM forecaster vs seasonal-naive, persistence and FastTree on lags;");
     writer.WriteLine("                             rolling 1- and 12-step test errors, checkpoint + reload, PNG of forecast and band");
     writer.WriteLine("  forecast --suite [--series a,b] [--rules defaults,auto+guard] [--m4-lstm 8] [--quick]");

@@ -8,6 +8,9 @@ namespace Lstm.MLNet.Model;
 /// longer n-grams are hashed into the same table of <see cref="Buckets"/> rows (a collision merely shares a row).
 /// Each bag is L2-normalised (every n-gram weighs 1/√count), as ML.NET's <c>FeaturizeText</c> normalises its n-gram
 /// vector, so the network starts from what a linear bag-of-n-grams model knows and the LSTM learns the rest.
+/// <para>A sequence may come with a second bag: sub-word hashes (the text layer's character n-grams,
+/// <c>Text.CharNgramHasher</c>), each at row <c>(uint)hash % Buckets</c> of the same table, normalised on its own
+/// (every hash weighs 1/√count), so the word bag and the sub-word bag each enter as a unit vector.</para>
 /// <para>The table [Buckets × C] starts at zero and its gradient is row-sparse (a batch touches only its n-grams'
 /// rows). Keeps the last forward's bags between calls: not thread-safe.</para>
 /// </summary>
@@ -16,7 +19,9 @@ internal sealed class NgramLinear
     private readonly Embedding _table; // [Buckets × C]
     private int[] _rows = [];          // [total n-grams of the batch]: the table row of each n-gram, sequence by sequence
     private int[] _bagStarts = [];     // [B + 1]: sequence b's n-grams are _rows[_bagStarts[b] .. _bagStarts[b + 1])
+    private int[] _subwordStarts = []; // [B]: sequence b's sub-word rows are _rows[_subwordStarts[b] .. _bagStarts[b + 1])
     private float[] _bagScales = [];   // [B]: 1/√(n-grams of sequence b)
+    private float[] _subwordScales = []; // [B]: 1/√(sub-word hashes of sequence b)
     private float[] _rowGradient = []; // [C]
     private int _batchSize;
 
@@ -44,31 +49,55 @@ internal sealed class NgramLinear
     public float[] Weight => _table.Weight;
     public SparseRowGradient Gradient => _table.Gradient;
 
-    /// <summary>Adds each sequence's bag-of-n-grams logits into <paramref name="logits"/> [B × C] (sequences in the caller's order).</summary>
-    public void Forward(ReadOnlySpan<int[]> sequences, Span<float> logits)
+    /// <summary>Adds each sequence's bag-of-n-grams logits into <paramref name="logits"/> [B × C] (no sub-word bags).</summary>
+    public void Forward(ReadOnlySpan<int[]> sequences, Span<float> logits) => Forward(sequences, default, logits);
+
+    /// <summary>
+    /// Adds each sequence's bag-of-n-grams logits into <paramref name="logits"/> [B × C] (sequences in the caller's order),
+    /// and, when <paramref name="subwords"/> is not empty ([B]: one array of hashes per sequence), its sub-word bag's.
+    /// </summary>
+    public void Forward(ReadOnlySpan<int[]> sequences, ReadOnlySpan<int[]> subwords, Span<float> logits)
     {
         int B = sequences.Length, C = Classes;
+        if (!subwords.IsEmpty && subwords.Length != B)
+            throw new ArgumentException($"{B} sequences but {subwords.Length} sub-word bags.", nameof(subwords));
         long total = 0;
         foreach (var tokens in sequences) total += (long)tokens.Length * MaxNgramLength;
+        foreach (var hashes in subwords) total += hashes.Length;
         var rows = NetworkSupport.Grow(ref _rows, checked((int)total));
         var starts = NetworkSupport.Grow(ref _bagStarts, B + 1);
+        var subwordStarts = NetworkSupport.Grow(ref _subwordStarts, B);
         var scales = NetworkSupport.Grow(ref _bagScales, B);
+        var subwordScales = NetworkSupport.Grow(ref _subwordScales, B);
+        uint buckets = (uint)Buckets;
         _batchSize = B;
         int n = 0;
         for (int b = 0; b < B; b++)
         {
             starts[b] = n;
             n += CollectRows(sequences[b], rows[n..]);
-            int count = n - starts[b];
-            scales[b] = count == 0 ? 0f : 1f / MathF.Sqrt(count);
+            subwordStarts[b] = n;
+            if (!subwords.IsEmpty)
+                foreach (int hash in subwords[b]) rows[n++] = (int)((uint)hash % buckets);
+            scales[b] = InverseSqrt(subwordStarts[b] - starts[b]);
+            subwordScales[b] = InverseSqrt(n - subwordStarts[b]);
             var z = logits.Slice(b * C, C);
-            for (int i = starts[b]; i < n; i++)
-            {
-                var row = _table.Weight.AsSpan(rows[i] * C, C);
-                for (int c = 0; c < C; c++) z[c] += scales[b] * row[c];
-            }
+            AddRows(rows[starts[b]..subwordStarts[b]], scales[b], z);
+            AddRows(rows[subwordStarts[b]..n], subwordScales[b], z);
         }
         starts[B] = n;
+    }
+
+    private static float InverseSqrt(int count) => count == 0 ? 0f : 1f / MathF.Sqrt(count);
+
+    private void AddRows(ReadOnlySpan<int> rows, float scale, Span<float> z)
+    {
+        int C = z.Length;
+        foreach (int r in rows)
+        {
+            var row = _table.Weight.AsSpan(r * C, C);
+            for (int c = 0; c < C; c++) z[c] += scale * row[c];
+        }
     }
 
     /// <summary>Adds the gradient of the last forward's bags from dLoss/dLogits [B × C] into <see cref="Gradient"/>.</summary>
@@ -78,9 +107,17 @@ internal sealed class NgramLinear
         var rowGradient = NetworkSupport.Grow(ref _rowGradient, C);
         for (int b = 0; b < _batchSize; b++)
         {
-            for (int c = 0; c < C; c++) rowGradient[c] = _bagScales[b] * dLogits[b * C + c];
-            for (int i = _bagStarts[b]; i < _bagStarts[b + 1]; i++) _table.Gradient.Add(_rows[i], rowGradient);
+            var dz = dLogits.Slice(b * C, C);
+            AddGradient(_bagStarts[b], _subwordStarts[b], _bagScales[b], dz, rowGradient);
+            AddGradient(_subwordStarts[b], _bagStarts[b + 1], _subwordScales[b], dz, rowGradient);
         }
+    }
+
+    private void AddGradient(int from, int to, float scale, ReadOnlySpan<float> dz, Span<float> rowGradient)
+    {
+        if (from == to) return;
+        for (int c = 0; c < dz.Length; c++) rowGradient[c] = scale * dz[c];
+        for (int i = from; i < to; i++) _table.Gradient.Add(_rows[i], rowGradient);
     }
 
     /// <summary>Writes the table rows of <paramref name="tokens"/>' n-grams into <paramref name="rows"/>; returns how many.</summary>

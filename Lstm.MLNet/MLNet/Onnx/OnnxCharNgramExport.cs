@@ -8,10 +8,11 @@ namespace Lstm.MLNet;
 /// The wide path's sub-word bag (<see cref="CharNgramHasher"/>) as ONNX nodes, bit-exact in which table rows it reads. Opset 12
 /// has no string concatenation, so the n-gram strings are never built: each token is split into characters
 /// (<c>com.microsoft.Tokenizer</c>, pattern "."), each character maps to its UTF-8 bytes by a <c>LabelEncoder</c> over every
-/// BMP code point, the markers '&lt;' '&gt;' are added as codes, each n-gram's bytes are laid out with dense masked operators
-/// and hashed by <see cref="OnnxMurmurHash3"/>; row = hash mod buckets, and the bag is L2-normalised on its own, as
-/// <see cref="NgramLinear"/> does.
-/// <para>The code table holds the 63,488 BMP code points outside the surrogate range (it adds about 0.7 MB to the model).
+/// BMP code point, the markers '&lt;' '&gt;' are added as codes, the n-grams that exist are picked out of the
+/// [B × T × start] grid (<c>NonZero</c>, <c>GatherND</c>), their bytes laid out with dense masked operators and hashed by
+/// <see cref="OnnxMurmurHash3"/>; row = hash mod buckets, summed into their batch rows by a one-hot <c>MatMul</c>, and the
+/// bag is L2-normalised on its own, as <see cref="NgramLinear"/> does.
+/// <para>The code table holds the 63,488 BMP code points outside the surrogate range (it adds about 2.8 MB to the model file).
 /// The library's tokens never hold a character outside the BMP (.NET's word pattern reads a surrogate half as no letter);
 /// where RE2's pattern keeps one in a token (a word already split differently from the library's) it reads as U+FFFD.</para>
 /// </summary>
@@ -56,35 +57,43 @@ internal static class OnnxCharNgramExport
 
         string wordPositions = graph.Op("Range", "char.t", graph.Long(0), graph.Op("Squeeze", "char.tscalar", graph.Dimension(words, 1, "char.tdim")), graph.Long(1));
         string realWords = graph.Unsqueeze(graph.Op("Less", "char.realword", graph.Unsqueeze(wordPositions, 0, "char.t1"), lengthsColumn), 2, "char.realword3"); // [B × T × 1]
+        string batchRows = graph.Op("Range", "char.b", graph.Long(0), graph.Op("Squeeze", "char.bscalar", graph.Dimension(words, 0, "char.bdim")), graph.Long(1));
+        string rowColumn = graph.Unsqueeze(batchRows, 1, "char.b1");                                            // [B × 1]
         var murmur = new OnnxMurmurHash3(graph);
         string table = graph.Floats(wide.Weight, wide.Buckets, wide.Classes);
         string? sum = null, count = null;
         for (int n = CharNgramHasher.MinLength; n <= hasher.MaxLength; n++)
         {
-            // Character j of the n-grams starting at s = 0 … W − n: marked[:, :, s + j].
+            // An n-gram starting at s exists when its last character is one (codes past "<token>" are 0) of a real token.
+            string last = graph.Slice(marked, graph.Longs([n - 1], 1), graph.Longs([long.MaxValue], 1), 2, $"char.n{n}.last");   // [B × T × S]
+            string exists = graph.Op("And", $"char.n{n}.exists", graph.Op("Not", $"char.n{n}.inside", graph.Op("Equal", $"char.n{n}.past", last, graph.Long(0))), realWords);
+            // Only those go on (the [B × T × S] grid is mostly padding): their (b, t, s) [V × 3], character j at (b, t, s + j),
+            // and one more at (0, 0, 0) that no row owns, so that V ≥ 1 (ONNX Runtime's reductions fail on an empty batch).
+            string found = graph.Node("Transpose", $"char.n{n}.found", [graph.Op("NonZero", $"char.n{n}.nonzero", exists)], a => a.AddAttribute("perm", new long[] { 1, 0 }));
+            string where = graph.Node("Concat", $"char.n{n}.where", [found, graph.Longs([0, 0, 0], 1, 3)], a => a.AddAttribute("axis", 0L));
             var chars = new string[n];
             for (int j = 0; j < n; j++)
-                chars[j] = graph.Slice(marked, graph.Longs([j], 1), graph.Longs([j == n - 1 ? long.MaxValue : j - n + 1], 1), 2, $"char.n{n}.c{j}"); // [B × T × S]
+            {
+                string shifted = j == 0 ? where : graph.Op("Add", $"char.n{n}.at{j}", where, graph.Longs([0, 0, j], 3));
+                chars[j] = graph.Op("GatherND", $"char.n{n}.c{j}", marked, shifted);                               // [V]
+            }
             var (words32, wordCount, byteLength) = Utf8Words(graph, chars, $"char.n{n}");
             string hash = murmur.Hash32(words32, wordCount, byteLength, $"char.n{n}.hash");
             string rows = graph.Node("Mod", $"char.n{n}.rows", [hash, graph.Long(wide.Buckets)], a => a.AddAttribute("fmod", 0L));
-            // An n-gram exists when its last character is one (codes past "<token>" are 0) of a real token.
-            string exists = graph.Op("And", $"char.n{n}.exists", graph.Op("Not", $"char.n{n}.inside", graph.Op("Equal", $"char.n{n}.past", chars[n - 1], graph.Long(0))), realWords);
-            string mask = graph.Cast(exists, typeof(float), $"char.n{n}.mask");                                // [B × T × S]
-            string gathered = graph.Node("Gather", $"char.n{n}.weights", [table, rows], a => a.AddAttribute("axis", 0L)); // [B × T × S × C]
-            string masked = graph.Op("Mul", $"char.n{n}.masked", gathered, graph.Unsqueeze(mask, 3, $"char.n{n}.mask4"));
-            string part = SumOverWordsAndStarts(graph, masked, keepDims: false, $"char.n{n}.sum");             // [B × C]
-            string partCount = SumOverWordsAndStarts(graph, mask, keepDims: false, $"char.n{n}.count");        // [B]
+            string gathered = graph.Node("Gather", $"char.n{n}.weights", [table, rows], a => a.AddAttribute("axis", 0L)); // [V × C]
+            // Each n-gram's row of the batch, one-hot [B × V], sums the n-grams into their rows.
+            string owner = graph.Node("Concat", $"char.n{n}.owner", [graph.Node("Gather", $"char.n{n}.rowof", [found, graph.Long(0)], a => a.AddAttribute("axis", 1L)), graph.Longs([-1], 1)],
+                a => a.AddAttribute("axis", 0L));                                                               // [V]
+            string owned = graph.Cast(graph.Op("Equal", $"char.n{n}.owns", rowColumn, graph.Unsqueeze(owner, 0, $"char.n{n}.owner1")), typeof(float), $"char.n{n}.owned");
+            string part = graph.Op("MatMul", $"char.n{n}.sum", owned, gathered);                                 // [B × C]
+            string partCount = graph.ReduceSum(owned, 1, keepDims: true, $"char.n{n}.count");                     // [B × 1]
             sum = sum is null ? part : graph.Op("Add", $"char.total{n}", sum, part);
             count = count is null ? partCount : graph.Op("Add", $"char.counts{n}", count, partCount);
         }
         // Every n-gram weighs 1/√count; an empty bag's sum is 0, so the count is floored at 1 to keep the scale finite.
-        string floored = graph.Op("Max", "char.floored", graph.Unsqueeze(count!, 1, "char.count1"), graph.Float(1f));
+        string floored = graph.Op("Max", "char.floored", count!, graph.Float(1f));
         return graph.Op("Mul", "char.logits", sum!, graph.Op("Reciprocal", "char.scale", graph.Op("Sqrt", "char.norm", floored)));
     }
-
-    private static string SumOverWordsAndStarts(OnnxGraph graph, string input, bool keepDims, string hint) =>
-        graph.Node("ReduceSum", hint, [input], n => { n.AddAttribute("axes", new long[] { 1, 2 }); n.AddAttribute("keepdims", keepDims ? 1L : 0L); });
 
     /// <summary>
     /// "&lt;token&gt;" as codes [B × T × (L + 2)]: '&lt;', the token's codes, '&gt;' right after its last character, 0 after that.
@@ -101,8 +110,8 @@ internal static class OnnxCharNgramExport
     }
 
     /// <summary>
-    /// The UTF-8 bytes of the n-grams whose characters are <paramref name="chars"/> (codes, each [B × T × S]) as little-endian
-    /// 32-bit words [B × T × S × K], and their byte counts [B × T × S].
+    /// The UTF-8 bytes of the n-grams whose characters are <paramref name="chars"/> (codes, each [V]) as little-endian
+    /// 32-bit words [V × K], and their byte counts [V].
     /// </summary>
     private static (string Words, int WordCount, string ByteLength) Utf8Words(OnnxGraph graph, string[] chars, string hint)
     {
@@ -119,13 +128,13 @@ internal static class OnnxCharNgramExport
                 string value = graph.Node("Mod", $"{hint}.b{j}.{i}", [graph.Op("Div", $"{hint}.d{j}.{i}", packed, graph.Long(1L << (8 * i))), graph.Long(256)],
                     n => n.AddAttribute("fmod", 0L));
                 string at = offset is null ? graph.Long(i) : graph.Op("Add", $"{hint}.at{j}.{i}", offset, graph.Long(i));
-                string slot = graph.Op("Equal", $"{hint}.slot{j}.{i}", graph.Unsqueeze(at, -1, $"{hint}.at{j}.{i}.col"), slots);   // [B × T × S × P] (or [P])
+                string slot = graph.Op("Equal", $"{hint}.slot{j}.{i}", graph.Unsqueeze(at, -1, $"{hint}.at{j}.{i}.col"), slots);   // [V × P] (or [P])
                 string placed = graph.Op("Where", $"{hint}.placed{j}.{i}", slot, graph.Unsqueeze(value, -1, $"{hint}.b{j}.{i}.col"), graph.Long(0));
                 bytes = bytes is null ? placed : graph.Op("Add", $"{hint}.bytes{j}.{i}", bytes, placed);
             }
             offset = offset is null ? length : graph.Op("Add", $"{hint}.offset{j}", offset, length);
         }
-        string grouped = graph.Op("Reshape", $"{hint}.grouped", bytes!, graph.Longs([0, 0, 0, wordCount, 4], 5));
+        string grouped = graph.Op("Reshape", $"{hint}.grouped", bytes!, graph.Longs([0, wordCount, 4], 3));
         string words = graph.ReduceSum(graph.Op("Mul", $"{hint}.weighted", grouped, graph.Longs([1, 1 << 8, 1 << 16, 1 << 24], 4)), -1, keepDims: false, $"{hint}.words");
         return (words, wordCount, offset!);
     }

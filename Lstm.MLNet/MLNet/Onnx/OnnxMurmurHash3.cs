@@ -4,14 +4,14 @@ namespace Lstm.MLNet;
 /// <see cref="Text.MurmurHash3"/>.Hash32 (x86_32, seed 0) as ONNX opset-12 integer operators, over byte strings already packed
 /// into little-endian 32-bit words. A uint32 lives in an int64 tensor (0 … 2³² − 1): products wrap in int64 and are reduced
 /// <c>Mod</c> 2³² (the low 32 bits of a wrapped int64 product are the uint32 product's), rotations are a multiply and a
-/// divide by powers of two, XOR goes through the 32 bits (opset 12 has no integer bitwise operators; every partial sum stays
-/// below 2³², where ONNX Runtime's int64 <c>ReduceSum</c> is exact). Shapes are any [...] with the words on a last axis.
+/// divide by powers of two, XOR goes byte by byte through a 256 × 256 table (opset 12 has no integer bitwise operators; every
+/// sum stays below 2³², where ONNX Runtime's int64 <c>ReduceSum</c> is exact). Shapes are any [...] with the words on a last axis.
 /// </summary>
 internal sealed class OnnxMurmurHash3(OnnxGraph graph)
 {
     private const long TwoTo32 = 1L << 32;
     private const uint C1 = 0xCC9E2D51, C2 = 0x1B873593;
-    private string? _powersOfTwo, _wrap;  // [32]: 2⁰ … 2³¹; 2³²
+    private string? _xorTable, _byteWeights, _wrap;  // [65536] int32; [4]: 256⁰ … 256³; 2³²
 
     /// <summary>
     /// The hash [...] of byte strings given as <paramref name="words"/> [... × K] (word k = bytes 4k … 4k + 3, little-endian,
@@ -56,20 +56,21 @@ internal sealed class OnnxMurmurHash3(OnnxGraph graph)
     private string RotateLeft(string a, int bits, string hint) =>
         graph.Op("Add", hint, Wrap(graph.Op("Mul", hint + ".up", a, graph.Long(1L << bits)), hint + ".low"), ShiftRight(a, 32 - bits, hint + ".high"));
 
-    /// <summary>a ^ b: Σₖ 2ᵏ · (aₖ − bₖ)² over the 32 bits.</summary>
+    /// <summary>a ^ b, a byte at a time: Σᵢ 256ⁱ · table[256 · aᵢ + bᵢ] over the 4 bytes (table[256x + y] = x ^ y).</summary>
     private string Xor(string a, string b, string hint)
     {
-        string difference = graph.Op("Sub", hint + ".diff", Bits(a, hint + ".a"), Bits(b, hint + ".b"));
-        string weighted = graph.Op("Mul", hint + ".weighted", graph.Op("Mul", hint + ".ne", difference, difference), PowersOfTwo());
-        return graph.ReduceSum(weighted, -1, keepDims: false, hint);
+        _xorTable ??= graph.Ints(Enumerable.Range(0, 1 << 16).Select(i => (i >> 8) ^ (i & 0xFF)).ToArray(), 1 << 16);
+        string index = graph.Op("Add", hint + ".index", graph.Op("Mul", hint + ".ahigh", Bytes(a, hint + ".a"), graph.Long(256)), Bytes(b, hint + ".b"));
+        string bytes = graph.Cast(graph.Node("Gather", hint + ".table", [_xorTable, index], n => n.AddAttribute("axis", 0L)), typeof(long), hint + ".bytes");
+        return graph.ReduceSum(graph.Op("Mul", hint + ".weighted", bytes, ByteWeights()), -1, keepDims: false, hint);
     }
 
-    /// <summary>[... × 32]: bit k of each value (0 or 1), bit 0 first.</summary>
-    private string Bits(string value, string hint)
+    /// <summary>[... × 4]: byte i of each value, byte 0 first.</summary>
+    private string Bytes(string value, string hint)
     {
-        string shifted = graph.Op("Div", hint + ".shifted", graph.Unsqueeze(value, -1, hint + ".col"), PowersOfTwo());
-        return graph.Node("Mod", hint, [shifted, graph.Long(2)], n => n.AddAttribute("fmod", 0L));
+        string shifted = graph.Op("Div", hint + ".shifted", graph.Unsqueeze(value, -1, hint + ".col"), ByteWeights());
+        return graph.Node("Mod", hint, [shifted, graph.Long(256)], n => n.AddAttribute("fmod", 0L));
     }
 
-    private string PowersOfTwo() => _powersOfTwo ??= graph.Longs(Enumerable.Range(0, 32).Select(k => 1L << k).ToArray(), 32);
+    private string ByteWeights() => _byteWeights ??= graph.Longs([1, 1 << 8, 1 << 16, 1 << 24], 4);
 }

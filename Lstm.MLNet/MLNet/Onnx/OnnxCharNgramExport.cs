@@ -12,7 +12,7 @@ namespace Lstm.MLNet;
 /// [B × T × start] grid (<c>NonZero</c>, <c>GatherND</c>), their bytes laid out with dense masked operators and hashed by
 /// <see cref="OnnxMurmurHash3"/>; row = hash mod buckets, summed into their batch rows by a one-hot <c>MatMul</c>, and the
 /// bag is L2-normalised on its own, as <see cref="NgramLinear"/> does.
-/// <para>The code table holds the 63,488 BMP code points outside the surrogate range (it adds about 2.8 MB to the model file).
+/// <para>The code table holds the 63,488 BMP code points outside the surrogate range (about 0.6 MB of the model file).
 /// The library's tokens never hold a character outside the BMP (.NET's word pattern reads a surrogate half as no letter);
 /// where RE2's pattern keeps one in a token (a word already split differently from the library's) it reads as U+FFFD.</para>
 /// </summary>
@@ -26,9 +26,10 @@ internal static class OnnxCharNgramExport
 
     /// <summary>
     /// The sub-word bag's logits [B × C] of <paramref name="tokens"/> [B × T] (the lower-cased word pieces, each row's real
-    /// tokens first) with <paramref name="realLengths"/> [B] int64 (tokens past it are padding and add nothing).
+    /// tokens first) with <paramref name="realLengths"/> [B] int64 (tokens past it are padding and add nothing); <paramref name="table"/>
+    /// is the word bag's (<see cref="OnnxNgramExport.Table"/>).
     /// </summary>
-    public static string Emit(OnnxGraph graph, NgramLinear wide, CharNgramHasher hasher, string tokens, string realLengths)
+    public static string Emit(OnnxGraph graph, NgramLinear wide, string table, CharNgramHasher hasher, string tokens, string realLengths)
     {
         string lengthsColumn = graph.Unsqueeze(realLengths, 1, "char.lengths");                                  // [B × 1]
         // One padding token per row, so that T ≥ 1 even when no row of the batch has a token.
@@ -60,7 +61,6 @@ internal static class OnnxCharNgramExport
         string batchRows = graph.Op("Range", "char.b", graph.Long(0), graph.Op("Squeeze", "char.bscalar", graph.Dimension(words, 0, "char.bdim")), graph.Long(1));
         string rowColumn = graph.Unsqueeze(batchRows, 1, "char.b1");                                            // [B × 1]
         var murmur = new OnnxMurmurHash3(graph);
-        string table = graph.Floats(wide.Weight, wide.Buckets, wide.Classes);
         string? sum = null, count = null;
         for (int n = CharNgramHasher.MinLength; n <= hasher.MaxLength; n++)
         {

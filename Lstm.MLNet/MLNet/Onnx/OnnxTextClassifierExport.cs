@@ -67,9 +67,10 @@ internal static class OnnxTextClassifierExport
         string logits = OnnxLstmHeadExport.Emit(graph, network.Head, steps, lstmLengths);
         if (network.Wide is { } wide)
         {
-            logits = graph.Op("Add", "logits.wide", logits, OnnxNgramExport.Emit(graph, wide, ids, realLengths));
+            string table = OnnxNgramExport.Table(graph, wide);
+            logits = graph.Op("Add", "logits.wide", logits, OnnxNgramExport.Emit(graph, wide, table, ids, realLengths));
             if (model.CharNgrams is { } charNgrams && tokens is not null)
-                logits = graph.Op("Add", "logits.subwords", logits, OnnxCharNgramExport.Emit(graph, wide, charNgrams, tokens, realLengths));
+                logits = graph.Op("Add", "logits.subwords", logits, OnnxCharNgramExport.Emit(graph, wide, table, charNgrams, tokens, realLengths));
         }
         float inverseTemperature = 1f / model.Temperature;   // the library multiplies by the same float
         if (inverseTemperature != 1f) logits = graph.Op("Mul", "logits.calibrated", logits, graph.Float(inverseTemperature));

@@ -10,7 +10,7 @@ namespace Lstm.MLNet;
 /// (<c>com.microsoft.Tokenizer</c>, pattern "."), each character maps to its UTF-8 bytes by a <c>LabelEncoder</c> over every
 /// BMP code point, the markers '&lt;' '&gt;' are added as codes, the n-grams that exist are picked out of the
 /// [B × T × start] grid (<c>NonZero</c>, <c>GatherND</c>), their bytes laid out with dense masked operators and hashed by
-/// <see cref="OnnxMurmurHash3"/>; row = hash mod buckets, summed into their batch rows by a one-hot <c>MatMul</c>, and the
+/// <see cref="OnnxMurmurHash3"/>; row = hash mod buckets, summed into their batch rows by differences of prefix sums (<c>CumSum</c>), and the
 /// bag is L2-normalised on its own, as <see cref="NgramLinear"/> does.
 /// <para>The code table holds the 63,488 BMP code points outside the surrogate range (about 0.6 MB of the model file).
 /// The library's tokens never hold a character outside the BMP (.NET's word pattern reads a surrogate half as no letter);
@@ -58,8 +58,6 @@ internal static class OnnxCharNgramExport
 
         string wordPositions = graph.Op("Range", "char.t", graph.Long(0), graph.Op("Squeeze", "char.tscalar", graph.Dimension(words, 1, "char.tdim")), graph.Long(1));
         string realWords = graph.Unsqueeze(graph.Op("Less", "char.realword", graph.Unsqueeze(wordPositions, 0, "char.t1"), lengthsColumn), 2, "char.realword3"); // [B × T × 1]
-        string batchRows = graph.Op("Range", "char.b", graph.Long(0), graph.Op("Squeeze", "char.bscalar", graph.Dimension(words, 0, "char.bdim")), graph.Long(1));
-        string rowColumn = graph.Unsqueeze(batchRows, 1, "char.b1");                                            // [B × 1]
         var murmur = new OnnxMurmurHash3(graph);
         string? sum = null, count = null;
         for (int n = CharNgramHasher.MinLength; n <= hasher.MaxLength; n++)
@@ -67,8 +65,9 @@ internal static class OnnxCharNgramExport
             // An n-gram starting at s exists when its last character is one (codes past "<token>" are 0) of a real token.
             string last = graph.Slice(marked, graph.Longs([n - 1], 1), graph.Longs([long.MaxValue], 1), 2, $"char.n{n}.last");   // [B × T × S]
             string exists = graph.Op("And", $"char.n{n}.exists", graph.Op("Not", $"char.n{n}.inside", graph.Op("Equal", $"char.n{n}.past", last, graph.Long(0))), realWords);
-            // Only those go on (the [B × T × S] grid is mostly padding): their (b, t, s) [V × 3], character j at (b, t, s + j),
-            // and one more at (0, 0, 0) that no row owns, so that V ≥ 1 (ONNX Runtime's reductions fail on an empty batch).
+            // Only those go on (the [B × T × S] grid is mostly padding): their (b, t, s) [V × 3] in row-major order (so row b's
+            // n-grams are consecutive), character j at (b, t, s + j); plus one at (0, 0, 0) after them, which no row's range
+            // reaches, so that V ≥ 1 (with V = 0 ONNX Runtime 1.31.1 fails the hash's broadcasts).
             string found = graph.Node("Transpose", $"char.n{n}.found", [graph.Op("NonZero", $"char.n{n}.nonzero", exists)], a => a.AddAttribute("perm", new long[] { 1, 0 }));
             string where = graph.Node("Concat", $"char.n{n}.where", [found, graph.Longs([0, 0, 0], 1, 3)], a => a.AddAttribute("axis", 0L));
             var chars = new string[n];
@@ -81,19 +80,25 @@ internal static class OnnxCharNgramExport
             string hash = murmur.Hash32(words32, wordCount, byteLength, $"char.n{n}.hash");
             string rows = graph.Node("Mod", $"char.n{n}.rows", [hash, graph.Long(wide.Buckets)], a => a.AddAttribute("fmod", 0L));
             string gathered = graph.Node("Gather", $"char.n{n}.weights", [table, rows], a => a.AddAttribute("axis", 0L)); // [V × C]
-            // Each n-gram's row of the batch, one-hot [B × V], sums the n-grams into their rows.
-            string owner = graph.Node("Concat", $"char.n{n}.owner", [graph.Node("Gather", $"char.n{n}.rowof", [found, graph.Long(0)], a => a.AddAttribute("axis", 1L)), graph.Longs([-1], 1)],
-                a => a.AddAttribute("axis", 0L));                                                               // [V]
-            string owned = graph.Cast(graph.Op("Equal", $"char.n{n}.owns", rowColumn, graph.Unsqueeze(owner, 0, $"char.n{n}.owner1")), typeof(float), $"char.n{n}.owned");
-            string part = graph.Op("MatMul", $"char.n{n}.sum", owned, gathered);                                 // [B × C]
-            string partCount = graph.ReduceSum(owned, 1, keepDims: true, $"char.n{n}.count");                     // [B × 1]
+            // Row b's n-grams are rows [end_b − count_b, end_b) of the gathered weights: their sum is a difference of prefix sums,
+            // taken in double so that the whole batch's running total loses nothing a row's float sum would keep.
+            string rowCounts = graph.Node("ReduceSum", $"char.n{n}.count", [graph.Cast(exists, typeof(long), $"char.n{n}.exists64")],
+                a => { a.AddAttribute("axes", new long[] { 1, 2 }); a.AddAttribute("keepdims", 0L); });          // [B]
+            string ends = graph.Op("CumSum", $"char.n{n}.ends", rowCounts, graph.Long(0));
+            string starts = graph.Op("Sub", $"char.n{n}.starts", ends, rowCounts);
+            string prefix = graph.Op("Pad", $"char.n{n}.prefix", graph.Op("CumSum", $"char.n{n}.running", graph.Cast(gathered, typeof(double), $"char.n{n}.weights64"), graph.Long(0)),
+                graph.Longs([1, 0, 0, 0], 4));                                                                     // [(V + 2) × C]: row i = Σ of the first i (padding: 0)
+            string part = graph.Op("Sub", $"char.n{n}.sum", Row(graph, prefix, ends, $"char.n{n}.upto"), Row(graph, prefix, starts, $"char.n{n}.before")); // [B × C]
             sum = sum is null ? part : graph.Op("Add", $"char.total{n}", sum, part);
-            count = count is null ? partCount : graph.Op("Add", $"char.counts{n}", count, partCount);
+            count = count is null ? rowCounts : graph.Op("Add", $"char.counts{n}", count, rowCounts);
         }
         // Every n-gram weighs 1/√count; an empty bag's sum is 0, so the count is floored at 1 to keep the scale finite.
-        string floored = graph.Op("Max", "char.floored", count!, graph.Float(1f));
-        return graph.Op("Mul", "char.logits", sum!, graph.Op("Reciprocal", "char.scale", graph.Op("Sqrt", "char.norm", floored)));
+        string floored = graph.Op("Max", "char.floored", graph.Unsqueeze(graph.Cast(count!, typeof(float), "char.countf"), 1, "char.count1"), graph.Float(1f));
+        return graph.Op("Mul", "char.logits", graph.Cast(sum!, typeof(float), "char.sumf"), graph.Op("Reciprocal", "char.scale", graph.Op("Sqrt", "char.norm", floored)));
     }
+
+    private static string Row(OnnxGraph graph, string table, string indices, string hint) =>
+        graph.Node("Gather", hint, [table, indices], a => a.AddAttribute("axis", 0L));
 
     /// <summary>
     /// "&lt;token&gt;" as codes [B × T × (L + 2)]: '&lt;', the token's codes, '&gt;' right after its last character, 0 after that.

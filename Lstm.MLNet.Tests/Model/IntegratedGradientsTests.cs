@@ -141,18 +141,21 @@ public sealed class IntegratedGradientsTests
         for (int i = 0; i < layer.Weight.Length; i++) layer.Weight[i] = (float)(random.NextDouble() - 0.5);
         int[] tokens = [5, 8];
         float[] direction = [-1f, 1f];
+        int[] subwords = [11, 123456, -7], owners = [0, 1, 1]; // the sub-word bag: hashes and the token each comes from
         var attributions = new float[2];
-        double total = layer.AttributeToTokens(tokens, direction, attributions);
+        double total = layer.AttributeToTokens(tokens, subwords, owners, direction, attributions);
 
         var logits = new float[Classes];
-        layer.Forward(new[] { tokens }, logits);
+        layer.Forward(new[] { tokens }, new[] { subwords }, logits);
         Assert.AreEqual(logits[1] - logits[0], total, 1e-5, "the wide path's share is its whole score (its baseline, the empty bag, scores 0)");
         Assert.AreEqual(total, attributions.Sum(), 1e-5);
-        // Entries 5, 8 and the bigram (5, 8), each weighing 1/√3; half the bigram goes to each of its tokens.
+        // Word bag: entries 5, 8 and the bigram (5, 8), each weighing 1/√3; half the bigram goes to each of its tokens.
+        // Sub-word bag: three hashes, each weighing 1/√3, each wholly its owner's.
         double Margin(int row) => layer.Weight[row * Classes + 1] - layer.Weight[row * Classes];
-        double bigram = total * Math.Sqrt(3) - Margin(5) - Margin(8);
-        Assert.AreEqual((Margin(5) + bigram / 2) / Math.Sqrt(3), attributions[0], 1e-5);
-        Assert.AreEqual((Margin(8) + bigram / 2) / Math.Sqrt(3), attributions[1], 1e-5);
+        double Subword(int i) => Margin((int)((uint)subwords[i] % (uint)layer.Buckets)) / Math.Sqrt(3);
+        double bigram = (total - Subword(0) - Subword(1) - Subword(2)) * Math.Sqrt(3) - Margin(5) - Margin(8);
+        Assert.AreEqual((Margin(5) + bigram / 2) / Math.Sqrt(3) + Subword(0), attributions[0], 1e-5);
+        Assert.AreEqual((Margin(8) + bigram / 2) / Math.Sqrt(3) + Subword(1) + Subword(2), attributions[1], 1e-5);
     }
 
     [TestMethod]

@@ -41,7 +41,7 @@ public sealed class TextClassifierModelPersistenceTests
         Assert.AreEqual(3, loaded.NumberOfClasses);
         foreach (var text in new[] { "good film", "bad plot good", "", "unseen words here" })
         {
-            CollectionAssert.AreEqual(model.Prepare(text), loaded.Prepare(text));
+            CollectionAssert.AreEqual(model.Prepare(text).Tokens, loaded.Prepare(text).Tokens);
             var (expected, actual) = (model.CreatePredictor(), loaded.CreatePredictor());
             expected.Predict(model.Prepare(text));
             actual.Predict(loaded.Prepare(text));

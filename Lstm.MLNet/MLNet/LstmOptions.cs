@@ -74,6 +74,14 @@ public class LstmOptions : LstmTrainingOptions
     /// </summary>
     public int NgramBuckets { get; set; }
     /// <summary>
+    /// Text classifiers with text input: the longest character n-gram of the wide path's sub-word bag. Each token is read
+    /// as "&lt;token&gt;" (word-boundary markers) and its n-grams of 2 to this many characters are hashed (MurmurHash3 x86_32 of
+    /// the UTF-8 string, seed 0) into the same table as the word n-grams, so words never seen in training still share
+    /// evidence with the words they resemble, as FeaturizeText's character n-grams give SDCA. 0 = words only; at most 5.
+    /// Ignored when <see cref="NgramLength"/> is 0 or the input is key-typed token ids (the trained model's Options then show 0).
+    /// </summary>
+    public int CharNgramLength { get; set; } = DefaultCharNgramLength;
+    /// <summary>
     /// Text classifiers: after training, fit a temperature T on the validation rows' logits (temperature scaling) so the
     /// probabilities are calibrated; the model's Temperature shows it. Without validation rows T stays 1 (logged).
     /// </summary>
@@ -105,6 +113,9 @@ public class LstmOptions : LstmTrainingOptions
             throw new ArgumentException($"WordVectorsPath '{WordVectorsPath}' is not a file.", nameof(WordVectorsPath));
         ModelLimits.RequireInRange(NgramLength, 0, NgramLinear.MaxSupportedNgramLength, nameof(NgramLength));
         ModelLimits.RequireInRange(NgramBuckets, 0, ModelLimits.MaxNgramBuckets, nameof(NgramBuckets));
+        if (CharNgramLength != 0 && CharNgramLength is < Text.CharNgramHasher.MinLength or > Text.CharNgramHasher.MaxSupportedLength)
+            throw new ArgumentOutOfRangeException(nameof(CharNgramLength), CharNgramLength,
+                $"Must be 0 (words only) or in [{Text.CharNgramHasher.MinLength}, {Text.CharNgramHasher.MaxSupportedLength}].");
         if (EmbeddingSize < 0) throw new ArgumentOutOfRangeException(nameof(EmbeddingSize), EmbeddingSize, "Must be 0 (automatic) or positive.");
         if (HiddenSize < 0) throw new ArgumentOutOfRangeException(nameof(HiddenSize), HiddenSize, "Must be 0 (automatic, text classifiers) or positive.");
         ValidateTraining(ToNetworkOptions()); // automatic sizes are checked at the largest they can resolve to
@@ -139,6 +150,12 @@ public class LstmOptions : LstmTrainingOptions
         if (resolved.HiddenSize == 0) resolved.HiddenSize = automatic;
         return resolved;
     }
+
+    /// <summary>The default <see cref="CharNgramLength"/>: character 2- to 4-grams (chosen on the whole text suite).</summary>
+    internal const int DefaultCharNgramLength = 4;
+
+    /// <summary>The character n-gram length a model trained on <paramref name="textInput"/> uses: 0 without text input or a wide path.</summary>
+    internal int ResolvedCharNgramLength(bool textInput) => textInput && NgramLength > 0 ? CharNgramLength : 0;
 
     /// <summary>The automatic n-gram table's largest row count, and its bound on rows × classes (2^22 floats: 16 MB of weights).</summary>
     internal const int MaxAutomaticNgramBuckets = 1 << 18, MaxAutomaticNgramCells = 1 << 22;

@@ -37,6 +37,12 @@ public abstract class LstmTrainingOptions
     public int MaxEpochs { get; set; } = 10;
     /// <summary>Step size of the optimizer.</summary>
     public double LearningRate { get; set; } = 3e-3;
+    /// <summary>
+    /// How the learning rate changes during training: constant (the default), linear warm-up then cosine decay, or halved
+    /// after each epoch without a lower validation loss (<see cref="LstmLearningRateSchedule"/>). A training setting:
+    /// it is not saved with the model (a loaded model's Options show Constant).
+    /// </summary>
+    public LstmLearningRateSchedule LearningRateSchedule { get; set; } = LstmLearningRateSchedule.Constant;
     /// <summary>The optimizer.</summary>
     public LstmOptimizer Optimizer { get; set; } = LstmOptimizer.Adam;
     /// <summary>L2 weight decay (embedding rows only when a batch uses them).</summary>
@@ -68,6 +74,7 @@ public abstract class LstmTrainingOptions
         if (NumberOfThreads is < 1) throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), NumberOfThreads, "Must be null (all cores) or positive.");
         if (!Enum.IsDefined(Pooling)) throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "Unknown pooling.");
         if (!Enum.IsDefined(Optimizer)) throw new ArgumentOutOfRangeException(nameof(Optimizer), Optimizer, "Unknown optimizer.");
+        if (!Enum.IsDefined(LearningRateSchedule)) throw new ArgumentOutOfRangeException(nameof(LearningRateSchedule), LearningRateSchedule, "Unknown learning-rate schedule.");
         network.Validate();
         ToTrainingOptions().Validate();
     }
@@ -98,6 +105,7 @@ public abstract class LstmTrainingOptions
         MaxEpochs = MaxEpochs,
         EarlyStoppingPatience = EarlyStoppingPatience,
         Seed = Seed,
+        LearningRateSchedule = LearningRateSchedule,
     };
 
     /// <summary>
@@ -129,6 +137,7 @@ public abstract class LstmTrainingOptions
         target.WeightDecay = WeightDecay; target.GradientClipNorm = GradientClipNorm; target.ValidationFraction = ValidationFraction;
         target.ValidationSet = ValidationSet; target.EarlyStoppingPatience = EarlyStoppingPatience; target.Seed = Seed;
         target.NumberOfThreads = NumberOfThreads; target.Progress = Progress; target.CancellationToken = CancellationToken;
+        target.LearningRateSchedule = LearningRateSchedule;
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming <paramref name="option"/> when <paramref name="name"/> is blank.</summary>

@@ -22,3 +22,21 @@ public enum LstmOptimizer
     /// <summary>SGD with momentum (0.9 by default).</summary>
     Sgd = 1,
 }
+
+/// <summary>How the learning rate changes during training (as Keras' and PyTorch's schedulers do).</summary>
+public enum LstmLearningRateSchedule
+{
+    /// <summary><see cref="LstmTrainingOptions.LearningRate"/> throughout.</summary>
+    Constant = 0,
+    /// <summary>
+    /// Linear warm-up from 0 to the learning rate over the first 10% of the planned steps (MaxEpochs × batches per
+    /// epoch), then cosine decay to 0 at the last planned step (early stopping may end training before it).
+    /// </summary>
+    WarmupCosine = 1,
+    /// <summary>
+    /// The learning rate halves after every epoch whose monitored loss (validation loss, or training loss without
+    /// validation data) is not the lowest so far, down to a thousandth of the starting rate (PyTorch's
+    /// <c>ReduceLROnPlateau</c> with factor 0.5 and patience 0).
+    /// </summary>
+    ReduceOnPlateau = 2,
+}

@@ -8,6 +8,9 @@ namespace Lstm.MLNet.Model;
 /// longer n-grams are hashed into the same table of <see cref="Buckets"/> rows (a collision merely shares a row).
 /// Each bag is L2-normalised (every n-gram weighs 1/√count), as ML.NET's <c>FeaturizeText</c> normalises its n-gram
 /// vector, so the network starts from what a linear bag-of-n-grams model knows and the LSTM learns the rest.
+/// <para>A sequence may come with a second bag: sub-word hashes (the text layer's character n-grams,
+/// <c>Text.CharNgramHasher</c>), each at row <c>(uint)hash % Buckets</c> of the same table, normalised on its own
+/// (every hash weighs 1/√count), so the word bag and the sub-word bag each enter as a unit vector.</para>
 /// <para>The table [Buckets × C] starts at zero and its gradient is row-sparse (a batch touches only its n-grams'
 /// rows). Keeps the last forward's bags between calls: not thread-safe.</para>
 /// </summary>
@@ -16,7 +19,9 @@ internal sealed class NgramLinear
     private readonly Embedding _table; // [Buckets × C]
     private int[] _rows = [];          // [total n-grams of the batch]: the table row of each n-gram, sequence by sequence
     private int[] _bagStarts = [];     // [B + 1]: sequence b's n-grams are _rows[_bagStarts[b] .. _bagStarts[b + 1])
+    private int[] _subwordStarts = []; // [B]: sequence b's sub-word rows are _rows[_subwordStarts[b] .. _bagStarts[b + 1])
     private float[] _bagScales = [];   // [B]: 1/√(n-grams of sequence b)
+    private float[] _subwordScales = []; // [B]: 1/√(sub-word hashes of sequence b)
     private float[] _rowGradient = []; // [C]
     private int _batchSize;
 
@@ -44,31 +49,55 @@ internal sealed class NgramLinear
     public float[] Weight => _table.Weight;
     public SparseRowGradient Gradient => _table.Gradient;
 
-    /// <summary>Adds each sequence's bag-of-n-grams logits into <paramref name="logits"/> [B × C] (sequences in the caller's order).</summary>
-    public void Forward(ReadOnlySpan<int[]> sequences, Span<float> logits)
+    /// <summary>Adds each sequence's bag-of-n-grams logits into <paramref name="logits"/> [B × C] (no sub-word bags).</summary>
+    public void Forward(ReadOnlySpan<int[]> sequences, Span<float> logits) => Forward(sequences, default, logits);
+
+    /// <summary>
+    /// Adds each sequence's bag-of-n-grams logits into <paramref name="logits"/> [B × C] (sequences in the caller's order),
+    /// and, when <paramref name="subwords"/> is not empty ([B]: one array of hashes per sequence), its sub-word bag's.
+    /// </summary>
+    public void Forward(ReadOnlySpan<int[]> sequences, ReadOnlySpan<int[]> subwords, Span<float> logits)
     {
         int B = sequences.Length, C = Classes;
+        if (!subwords.IsEmpty && subwords.Length != B)
+            throw new ArgumentException($"{B} sequences but {subwords.Length} sub-word bags.", nameof(subwords));
         long total = 0;
         foreach (var tokens in sequences) total += (long)tokens.Length * MaxNgramLength;
+        foreach (var hashes in subwords) total += hashes.Length;
         var rows = NetworkSupport.Grow(ref _rows, checked((int)total));
         var starts = NetworkSupport.Grow(ref _bagStarts, B + 1);
+        var subwordStarts = NetworkSupport.Grow(ref _subwordStarts, B);
         var scales = NetworkSupport.Grow(ref _bagScales, B);
+        var subwordScales = NetworkSupport.Grow(ref _subwordScales, B);
+        uint buckets = (uint)Buckets;
         _batchSize = B;
         int n = 0;
         for (int b = 0; b < B; b++)
         {
             starts[b] = n;
             n += CollectRows(sequences[b], rows[n..]);
-            int count = n - starts[b];
-            scales[b] = BagWeight(count);
+            subwordStarts[b] = n;
+            if (!subwords.IsEmpty)
+                foreach (int hash in subwords[b]) rows[n++] = (int)((uint)hash % buckets);
+            scales[b] = InverseSqrt(subwordStarts[b] - starts[b]);
+            subwordScales[b] = InverseSqrt(n - subwordStarts[b]);
             var z = logits.Slice(b * C, C);
-            for (int i = starts[b]; i < n; i++)
-            {
-                var row = _table.Weight.AsSpan(rows[i] * C, C);
-                for (int c = 0; c < C; c++) z[c] += scales[b] * row[c];
-            }
+            AddRows(rows[starts[b]..subwordStarts[b]], scales[b], z);
+            AddRows(rows[subwordStarts[b]..n], subwordScales[b], z);
         }
         starts[B] = n;
+    }
+
+    private static float InverseSqrt(int count) => count == 0 ? 0f : 1f / MathF.Sqrt(count);
+
+    private void AddRows(ReadOnlySpan<int> rows, float scale, Span<float> z)
+    {
+        int C = z.Length;
+        foreach (int r in rows)
+        {
+            var row = _table.Weight.AsSpan(r * C, C);
+            for (int c = 0; c < C; c++) z[c] += scale * row[c];
+        }
     }
 
     /// <summary>Adds the gradient of the last forward's bags from dLoss/dLogits [B × C] into <see cref="Gradient"/>.</summary>
@@ -78,13 +107,18 @@ internal sealed class NgramLinear
         var rowGradient = NetworkSupport.Grow(ref _rowGradient, C);
         for (int b = 0; b < _batchSize; b++)
         {
-            for (int c = 0; c < C; c++) rowGradient[c] = _bagScales[b] * dLogits[b * C + c];
-            for (int i = _bagStarts[b]; i < _bagStarts[b + 1]; i++) _table.Gradient.Add(_rows[i], rowGradient);
+            var dz = dLogits.Slice(b * C, C);
+            AddGradient(_bagStarts[b], _subwordStarts[b], _bagScales[b], dz, rowGradient);
+            AddGradient(_subwordStarts[b], _bagStarts[b + 1], _subwordScales[b], dz, rowGradient);
         }
     }
 
-    /// <summary>The weight of each entry of a bag of <paramref name="count"/> entries: 1/√count (an empty bag weighs nothing).</summary>
-    private static float BagWeight(int count) => count == 0 ? 0f : 1f / MathF.Sqrt(count);
+    private void AddGradient(int from, int to, float scale, ReadOnlySpan<float> dz, Span<float> rowGradient)
+    {
+        if (from == to) return;
+        for (int c = 0; c < dz.Length; c++) rowGradient[c] = scale * dz[c];
+        for (int i = from; i < to; i++) _table.Gradient.Add(_rows[i], rowGradient);
+    }
 
     /// <summary>
     /// Writes the table rows of <paramref name="tokens"/>' n-grams into <paramref name="rows"/>; returns how many.
@@ -111,34 +145,54 @@ internal sealed class NgramLinear
 
     /// <summary>
     /// The wide path's share of an integrated-gradients explanation of one sequence, for the score
-    /// <paramref name="direction"/> · logits (<paramref name="direction"/> [C]). The path scales the whole bag by α from the
-    /// empty bag to <paramref name="tokens"/>' bag; the logits are linear in the bag, so the gradient is the same at every α
-    /// and each entry's attribution is exact: its bag weight × (its table row · direction). An entry is shared equally by
-    /// the tokens it covers, added into <paramref name="tokenAttributions"/> [T]. Returns the sum: direction · (the bag's logits).
+    /// <paramref name="direction"/> · logits (<paramref name="direction"/> [C]). The path scales both bags by α from the
+    /// empty bags to <paramref name="tokens"/>' bags; the logits are linear in the bags, so the gradient is the same at every
+    /// α and each entry's attribution is exact: its bag weight × (its table row · direction). A word n-gram is shared
+    /// equally by the tokens it covers; a sub-word hash (<paramref name="subwords"/>, sequence order) belongs to the token
+    /// <paramref name="subwordOwners"/> names. Added into <paramref name="tokenAttributions"/> [T]. Returns the sum:
+    /// direction · (the bags' logits).
     /// </summary>
-    public double AttributeToTokens(int[] tokens, ReadOnlySpan<float> direction, Span<float> tokenAttributions)
+    public double AttributeToTokens(int[] tokens, ReadOnlySpan<int> subwords, ReadOnlySpan<int> subwordOwners, ReadOnlySpan<float> direction, Span<float> tokenAttributions)
     {
         int C = Classes;
         if (direction.Length != C) throw new ArgumentException($"The direction has {direction.Length} values; the table has {C} classes.", nameof(direction));
         if (tokenAttributions.Length != tokens.Length)
             throw new ArgumentException($"{tokenAttributions.Length} attributions for {tokens.Length} tokens.", nameof(tokenAttributions));
+        if (subwordOwners.Length != subwords.Length)
+            throw new ArgumentException($"{subwordOwners.Length} owners for {subwords.Length} sub-word hashes.", nameof(subwordOwners));
         var rows = new int[tokens.Length * MaxNgramLength];
         var covered = new (int First, int Count)[rows.Length];
         int entries = CollectRows(tokens, rows, covered);
-        float weight = BagWeight(entries);
         double total = 0;
+        float weight = InverseSqrt(entries);
         for (int i = 0; i < entries; i++)
         {
-            var row = _table.Weight.AsSpan(rows[i] * C, C);
-            double score = 0;
-            for (int c = 0; c < C; c++) score += (double)direction[c] * row[c];
-            score *= weight;
-            total += score;
             var (first, count) = covered[i];
             if (count < 1) throw new InvalidOperationException($"Bag entry {i} records no token it covers: every kind of entry CollectRows adds must say which tokens it comes from.");
+            double score = weight * RowScore(rows[i], direction);
+            total += score;
             for (int t = first; t < first + count; t++) tokenAttributions[t] += (float)(score / count);
         }
+        float subwordWeight = InverseSqrt(subwords.Length);
+        for (int i = 0; i < subwords.Length; i++)
+        {
+            int owner = subwordOwners[i];
+            if ((uint)owner >= (uint)tokens.Length)
+                throw new ArgumentOutOfRangeException(nameof(subwordOwners), owner, $"Sub-word hash {i} names token {owner} of {tokens.Length}.");
+            double score = subwordWeight * RowScore((int)((uint)subwords[i] % (uint)Buckets), direction);
+            total += score;
+            tokenAttributions[owner] += (float)score;
+        }
         return total;
+    }
+
+    private double RowScore(int row, ReadOnlySpan<float> direction)
+    {
+        int C = Classes;
+        var weights = _table.Weight.AsSpan(row * C, C);
+        double score = 0;
+        for (int c = 0; c < C; c++) score += (double)direction[c] * weights[c];
+        return score;
     }
 
     // SplitMix64's finaliser: every input bit moves every output bit, so neighbouring ids spread over the table.

@@ -26,7 +26,13 @@ internal sealed partial class SequenceClassifierNetwork
     /// falls as 1/steps² where the network is smooth along the path (max pooling's switches make it 1/steps near them).</para>
     /// <para>Runs on an inference view only (no dropout; a view per thread, as for prediction).</para>
     /// </summary>
-    public IntegratedGradientsResult IntegratedGradients(int[] tokens, ReadOnlySpan<float> direction, int steps)
+    public IntegratedGradientsResult IntegratedGradients(int[] tokens, ReadOnlySpan<float> direction, int steps) =>
+        IntegratedGradients(tokens, default, default, direction, steps);
+
+    /// <summary><see cref="IntegratedGradients(int[], ReadOnlySpan{float}, int)"/> with the wide path's sub-word bag.</summary>
+    /// <param name="subwords">the wide path's sub-word hashes of the sequence (<see cref="ClassifierInput.Subwords"/>; empty for none)</param>
+    /// <param name="subwordOwners">[subwords] the token each hash comes from</param>
+    public IntegratedGradientsResult IntegratedGradients(int[] tokens, ReadOnlySpan<int> subwords, ReadOnlySpan<int> subwordOwners, ReadOnlySpan<float> direction, int steps)
     {
         if (!IsInferenceView)
             throw new InvalidOperationException("Explanations run on an inference view (CreateInferenceView): no dropout, and the training network's workspaces are left alone.");
@@ -98,7 +104,7 @@ internal sealed partial class SequenceClassifierNetwork
             for (int e = 0; e < E; e++) sum += input[t * E + e] * gradientSum[t * E + e];
             attributions[t] = (float)(sum / steps);
         }
-        double wideScore = _wide?.AttributeToTokens(tokens, direction, attributions) ?? 0;
+        double wideScore = _wide?.AttributeToTokens(tokens, subwords, subwordOwners, direction, attributions) ?? 0;
         return new IntegratedGradientsResult(attributions, deepInputScore + wideScore, baselineScore);
     }
 }

@@ -16,7 +16,7 @@ namespace Lstm.MLNet.Model;
 /// instance is not thread-safe: for inference from several threads, give each thread an
 /// <see cref="CreateInferenceView"/> (it shares the weights, so it costs only its workspaces).</para>
 /// </summary>
-internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
+internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int[], int>, ISequenceTrainable<ClassifierInput, int>, ILearningRateAdjustable
 {
     /// <summary>Inference runs in chunks of this many sequences, bounding the workspaces whatever the caller passes.</summary>
     private const int InferenceBatchSize = 256;
@@ -36,6 +36,8 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
     private float[] _dEmbedded = [];      // [N × E]
     private float[] _probabilities = [];  // [B × C]
     private float[] _dLogits = [];        // [B × C]
+    private int[][] _batchTokens = [];    // [B]: a ClassifierInput batch split for the int[] paths
+    private int[][] _batchSubwords = [];  // [B]
 
     public SequenceClassifierNetwork(int vocabularySize, int numberOfClasses, SequenceClassifierOptions? options = null)
     {
@@ -115,6 +117,13 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
         }
     }
 
+    /// <summary>The optimizer's step size; may change between batches (schedules).</summary>
+    public double LearningRate
+    {
+        get => _optimizer?.LearningRate ?? 0;
+        set => (_optimizer ?? throw new InvalidOperationException("This network is an inference view (CreateInferenceView): it has no optimizer.")).LearningRate = value;
+    }
+
     /// <summary>Optimizer steps taken.</summary>
     public long StepCount => _optimizer?.StepCount ?? 0;
 
@@ -154,7 +163,13 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
     /// update (the embedding: only the rows of the batch's tokens). Returns the batch's mean loss. If the
     /// gradient is not finite the update is skipped, so one bad batch cannot destroy the weights.
     /// </summary>
-    public float TrainBatch(ReadOnlySpan<int[]> sequences, ReadOnlySpan<int> labels)
+    public float TrainBatch(ReadOnlySpan<int[]> sequences, ReadOnlySpan<int> labels) => TrainBatch(sequences, default, labels);
+
+    /// <summary>
+    /// <see cref="TrainBatch(ReadOnlySpan{int[]}, ReadOnlySpan{int})"/> with each sequence's sub-word hashes for the wide path
+    /// (<paramref name="subwords"/>: empty, or one array per sequence; ignored without a wide path).
+    /// </summary>
+    public float TrainBatch(ReadOnlySpan<int[]> sequences, ReadOnlySpan<int[]> subwords, ReadOnlySpan<int> labels)
     {
         var optimizer = _optimizer ?? throw new InvalidOperationException("This network is an inference view (CreateInferenceView): it shares weights and cannot train.");
         if (labels.Length != sequences.Length)
@@ -164,7 +179,7 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
                 throw new ArgumentOutOfRangeException(nameof(labels), labels[b], $"Label {b} must be in [0, {NumberOfClasses}).");
 
         optimizer.ZeroGradients();
-        var batch = Forward(sequences, training: true, out var logits);
+        var batch = Forward(sequences, subwords, training: true, out var logits);
         int n = batch.TotalSteps, B = batch.BatchSize, C = NumberOfClasses, E = Options.EmbeddingSize;
         var probabilities = NetworkSupport.Grow(ref _probabilities, B * C);
         float loss = SoftmaxCrossEntropy.Forward(logits, C, labels, probabilities);
@@ -198,21 +213,24 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
         for (int start = 0; start < sequences.Length; start += InferenceBatchSize)
         {
             var chunk = sequences.Slice(start, Math.Min(InferenceBatchSize, sequences.Length - start));
-            Forward(chunk, training: false, out var logits);
+            Forward(chunk, default, training: false, out var logits);
             SoftmaxCrossEntropy.Forward(logits, C, default, probabilities.Slice(start * C, chunk.Length * C));
         }
     }
 
     /// <summary>Writes the logits [B × C] (softmax inputs) into <paramref name="logits"/> (inference: no dropout).</summary>
-    public void PredictLogits(ReadOnlySpan<int[]> sequences, Span<float> logits)
+    public void PredictLogits(ReadOnlySpan<int[]> sequences, Span<float> logits) => PredictLogits(sequences, default, logits);
+
+    /// <summary>Writes the logits [B × C] of sequences with their sub-word hashes (<paramref name="subwords"/>: empty, or one array per sequence).</summary>
+    public void PredictLogits(ReadOnlySpan<int[]> sequences, ReadOnlySpan<int[]> subwords, Span<float> logits)
     {
         int C = NumberOfClasses;
         CheckOutputLength(sequences.Length, logits.Length, nameof(logits));
         for (int start = 0; start < sequences.Length; start += InferenceBatchSize)
         {
-            var chunk = sequences.Slice(start, Math.Min(InferenceBatchSize, sequences.Length - start));
-            Forward(chunk, training: false, out var chunkLogits);
-            chunkLogits.CopyTo(logits.Slice(start * C, chunk.Length * C));
+            int count = Math.Min(InferenceBatchSize, sequences.Length - start);
+            Forward(sequences.Slice(start, count), subwords.IsEmpty ? default : subwords.Slice(start, count), training: false, out var chunkLogits);
+            chunkLogits.CopyTo(logits.Slice(start * C, count * C));
         }
     }
 
@@ -226,7 +244,10 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
     /// Inference over a batch with known labels: the summed cross-entropy and the number of sequences whose
     /// most probable class (the first on ties) is the label. No dropout, no update.
     /// </summary>
-    public SequenceEvaluation Evaluate(ReadOnlySpan<int[]> sequences, ReadOnlySpan<int> labels)
+    public SequenceEvaluation Evaluate(ReadOnlySpan<int[]> sequences, ReadOnlySpan<int> labels) => Evaluate(sequences, default, labels);
+
+    /// <summary><see cref="Evaluate(ReadOnlySpan{int[]}, ReadOnlySpan{int})"/> with sub-word hashes (empty, or one array per sequence).</summary>
+    public SequenceEvaluation Evaluate(ReadOnlySpan<int[]> sequences, ReadOnlySpan<int[]> subwords, ReadOnlySpan<int> labels)
     {
         if (labels.Length != sequences.Length)
             throw new ArgumentException($"{sequences.Length} sequences but {labels.Length} labels.", nameof(labels));
@@ -235,7 +256,7 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
         for (int start = 0; start < sequences.Length; start += InferenceBatchSize)
         {
             int count = Math.Min(InferenceBatchSize, sequences.Length - start);
-            Forward(sequences.Slice(start, count), training: false, out var logits);
+            Forward(sequences.Slice(start, count), subwords.IsEmpty ? default : subwords.Slice(start, count), training: false, out var logits);
             var probabilities = NetworkSupport.Grow(ref _probabilities, count * C);
             var chunkLabels = labels.Slice(start, count);
             lossSum += (double)SoftmaxCrossEntropy.Forward(logits, C, chunkLabels, probabilities) * count;
@@ -251,6 +272,30 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
     }
 
     int ISequenceTrainable<int[], int>.LengthOf(int[] sequence) => sequence.Length;
+
+    int ISequenceTrainable<ClassifierInput, int>.LengthOf(ClassifierInput sequence) => sequence.Tokens.Length;
+
+    float ISequenceTrainable<ClassifierInput, int>.TrainBatch(ReadOnlySpan<ClassifierInput> sequences, ReadOnlySpan<int> targets)
+    {
+        int B = Split(sequences);
+        return TrainBatch(_batchTokens.AsSpan(0, B), _batchSubwords.AsSpan(0, B), targets);
+    }
+
+    SequenceEvaluation ISequenceTrainable<ClassifierInput, int>.Evaluate(ReadOnlySpan<ClassifierInput> sequences, ReadOnlySpan<int> targets)
+    {
+        int B = Split(sequences);
+        return Evaluate(_batchTokens.AsSpan(0, B), _batchSubwords.AsSpan(0, B), targets);
+    }
+
+    /// <summary>Puts a batch's tokens and sub-word hashes into _batchTokens and _batchSubwords [B]; returns B.</summary>
+    private int Split(ReadOnlySpan<ClassifierInput> sequences)
+    {
+        int B = sequences.Length;
+        var tokens = NetworkSupport.Grow(ref _batchTokens, B);
+        var subwords = NetworkSupport.Grow(ref _batchSubwords, B);
+        for (int b = 0; b < B; b++) (tokens[b], subwords[b]) = (sequences[b].Tokens, sequences[b].Subwords);
+        return B;
+    }
 
     /// <summary>A copy of every parameter tensor, in <see cref="NamedParameters"/>'s order.</summary>
     public float[][] CaptureParameters() => NetworkSupport.CaptureParameters(NamedParameters());
@@ -279,7 +324,7 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
         NetworkSupport.LoadNamedParameters(NamedParameters(), tensors);
 
     /// <summary>Forward to the logits [B × C] (valid until the next call); the head keeps what backward needs.</summary>
-    private SequenceBatch Forward(ReadOnlySpan<int[]> sequences, bool training, out ReadOnlySpan<float> logits)
+    private SequenceBatch Forward(ReadOnlySpan<int[]> sequences, ReadOnlySpan<int[]> subwords, bool training, out ReadOnlySpan<float> logits)
     {
         if (sequences.Length == 0) throw new ArgumentException("A batch needs at least one sequence.", nameof(sequences));
         int B = sequences.Length, E = Options.EmbeddingSize;
@@ -309,7 +354,7 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
         {
             var sum = NetworkSupport.Grow(ref _logits, B * NumberOfClasses);
             logits.CopyTo(sum);
-            _wide.Forward(sequences, sum);
+            _wide.Forward(sequences, subwords, sum);
             logits = sum;
         }
         return batch;

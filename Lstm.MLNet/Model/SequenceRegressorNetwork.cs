@@ -19,7 +19,7 @@ namespace Lstm.MLNet.Model;
 /// <para>As an <see cref="ISequenceTrainable{TSequence, TTarget}"/> a target is the float[K] of one sequence, and the
 /// evaluation's metric is NaN (a regressor has no accuracy; the loss is the mean squared error).</para>
 /// </summary>
-internal sealed class SequenceRegressorNetwork : ISequenceTrainable<float[], float[]>
+internal sealed class SequenceRegressorNetwork : ISequenceTrainable<float[], float[]>, ILearningRateAdjustable
 {
     /// <summary>Inference runs in chunks of this many sequences, bounding the workspaces whatever the caller passes.</summary>
     private const int InferenceBatchSize = 256;

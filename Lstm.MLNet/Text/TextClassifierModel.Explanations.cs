@@ -22,9 +22,11 @@ internal sealed partial class TextClassifierModel
                 $"The class to explain must be in [0, {C}): {string.Join(", ", classNames.Take(10).Select((name, c) => $"{c} = {name}"))}{(C > 10 ? ", …" : "")}.");
         ModelLimits.RequireInRange(steps, 1, ModelLimits.MaxExplanationSteps, nameof(steps));
 
-        int[] ids = Prepare(text);
+        // Read as Prepare reads it, keeping which token each sub-word hash comes from.
+        var owners = new List<int>();
+        int[] ids = Tokenizer.Encode(text, MaxSequenceLength, CharNgrams, out var subwords, owners);
         var predictor = CreatePredictor();
-        predictor.Predict(ids);
+        predictor.Predict(new ClassifierInput(ids, subwords));
         int target = classIndex ?? (binary ? 1 : ArgMax(predictor.Probabilities));
         // The explained score is a linear read-out of the logits: readOut · (z / T).
         var readOut = new float[C];
@@ -37,7 +39,7 @@ internal sealed partial class TextClassifierModel
         }
         for (int c = 0; c < C; c++) readOut[c] /= Temperature;
 
-        var result = Network.CreateInferenceView().IntegratedGradients(ids, readOut, steps);
+        var result = Network.CreateInferenceView().IntegratedGradients(ids, subwords, owners.ToArray(), readOut, steps);
         // Prepare reads the first ids.Length pieces of the text in order; the tokenizer's pieces give their place in it.
         // Lower-casing (ToLowerInvariant) keeps every character's position, so the offsets are the original text's.
         var pieces = Tokenizer.EncodeToTokens(text!, out _);

@@ -54,7 +54,7 @@ internal sealed partial class TextClassifierModel
     /// implies; gives back the model's builder, for the caller to call once it has read and checked the rest of its payload
     /// (nothing is built for a file that fails later).
     /// </summary>
-    public static Func<TextClassifierModel> ReadWeights(BinaryReader r, SavedVocabulary vocabulary, SequenceClassifierOptions network, int maxSequenceLength, float temperature = 1f)
+    public static Func<TextClassifierModel> ReadWeights(BinaryReader r, SavedVocabulary vocabulary, SequenceClassifierOptions network, int maxSequenceLength, float temperature = 1f, int charNgramLength = 0)
     {
         var tensors = ModelPayload.ReadTensors(r);
         ModelPayload.CheckParameterCount(tensors, ModelPayload.ExpectedParameters(network.EmbeddingSize, network.HiddenSize, network.NumberOfLayers,
@@ -63,7 +63,7 @@ internal sealed partial class TextClassifierModel
         {
             var built = new SequenceClassifierNetwork(vocabulary.VocabularySize, vocabulary.Classes, network);
             built.LoadParameters(tensors);
-            return new TextClassifierModel(built, vocabulary.Tokenizer, maxSequenceLength, temperature);
+            return new TextClassifierModel(built, vocabulary.Tokenizer, maxSequenceLength, temperature, charNgramLength);
         };
     }
 }

@@ -15,8 +15,12 @@ internal sealed partial class TextClassifierModel
     /// <param name="tokenizer">The learned vocabulary for text input; null for key-typed token ids.</param>
     /// <param name="maxSequenceLength">Tokens read per row (the first ones); 0 = all.</param>
     /// <param name="temperature">The calibration temperature T every prediction divides its logits by (1 = none).</param>
-    public TextClassifierModel(SequenceClassifierNetwork network, WordTokenizer? tokenizer, int maxSequenceLength, float temperature = 1f)
+    /// <param name="charNgramLength">Text input with a wide path: the longest character n-gram of each token's sub-word bag (<see cref="CharNgramHasher"/>); 0 = none.</param>
+    public TextClassifierModel(SequenceClassifierNetwork network, WordTokenizer? tokenizer, int maxSequenceLength, float temperature = 1f, int charNgramLength = 0)
     {
+        if (charNgramLength != 0 && (tokenizer is null || network.Options.NgramBuckets == 0))
+            throw new ArgumentException($"Character n-grams (length {charNgramLength}) need text input and a wide path (NgramBuckets > 0).", nameof(charNgramLength));
+        CharNgrams = charNgramLength == 0 ? null : new CharNgramHasher(charNgramLength);
         if (!(temperature > 0 && float.IsFinite(temperature)))
             throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "Must be positive and finite.");
         Temperature = temperature;
@@ -32,21 +36,29 @@ internal sealed partial class TextClassifierModel
     public WordTokenizer? Tokenizer { get; }
     public int MaxSequenceLength { get; }
     public int NumberOfClasses => Network.NumberOfClasses;
+    /// <summary>The sub-word bag's n-grams; null when the wide path reads words only.</summary>
+    public CharNgramHasher? CharNgrams { get; }
+    /// <summary>The longest character n-gram of the sub-word bag; 0 = none.</summary>
+    public int CharNgramLength => CharNgrams?.MaxLength ?? 0;
     /// <summary>T: predictions are softmax(z / T) (binary margin (z₁ − z₀) / T); fitted on the validation rows after training.</summary>
     public float Temperature { get; }
 
     /// <summary>The same model with calibration temperature <paramref name="temperature"/> (the network and vocabulary shared).</summary>
-    public TextClassifierModel WithTemperature(float temperature) => new(Network, Tokenizer, MaxSequenceLength, temperature);
+    public TextClassifierModel WithTemperature(float temperature) => new(Network, Tokenizer, MaxSequenceLength, temperature, CharNgramLength);
 
-    /// <summary>The token ids the network reads for a text: its first MaxSequenceLength tokens; none for an empty or blank text.</summary>
-    public int[] Prepare(string? text)
+    /// <summary>
+    /// What the network reads for a text: the ids of its first MaxSequenceLength tokens (none for an empty or blank
+    /// text) and, with <see cref="CharNgrams"/>, the hashes of those tokens' character n-grams.
+    /// </summary>
+    public ClassifierInput Prepare(string? text)
     {
         if (Tokenizer is null) throw new InvalidOperationException("This model reads key-typed token ids, not text.");
-        return Tokenizer.Encode(text, MaxSequenceLength);
+        var tokens = Tokenizer.Encode(text, MaxSequenceLength, CharNgrams, out var subwords);
+        return new ClassifierInput(tokens, subwords);
     }
 
-    /// <summary>The token ids the network reads for ids from upstream: the first MaxSequenceLength.</summary>
-    public int[] Prepare(int[] tokenIds) => SequenceDataPreparation.Truncate(tokenIds, MaxSequenceLength);
+    /// <summary>What the network reads for token ids from upstream: the first MaxSequenceLength.</summary>
+    public ClassifierInput Prepare(int[] tokenIds) => ClassifierInput.FromTokens(SequenceDataPreparation.Truncate(tokenIds, MaxSequenceLength));
 
     /// <summary>One thread's predictor: a view of the shared weights and its own buffers.</summary>
     public Predictor CreatePredictor() => new(this);
@@ -56,6 +68,7 @@ internal sealed partial class TextClassifierModel
     {
         private readonly SequenceClassifierNetwork _view;
         private readonly int[][] _single = new int[1][];
+        private readonly int[][] _singleSubwords = new int[1][];
         private readonly float _inverseTemperature;
 
         internal Predictor(TextClassifierModel model)
@@ -71,15 +84,16 @@ internal sealed partial class TextClassifierModel
         /// <summary>[C] the last prediction's class probabilities (softmax of the logits).</summary>
         public float[] Probabilities { get; }
 
-        /// <summary>Predicts one prepared sequence (empty: read as padding) into <see cref="Logits"/> and <see cref="Probabilities"/>.</summary>
-        public void Predict(int[] tokens)
+        /// <summary>Predicts one prepared sequence (no tokens: read as padding) into <see cref="Logits"/> and <see cref="Probabilities"/>.</summary>
+        public void Predict(ClassifierInput input)
         {
-            _single[0] = tokens;
-            _view.PredictLogits(_single, Logits);
+            _single[0] = input.Tokens;
+            _singleSubwords[0] = input.Subwords;
+            _view.PredictLogits(_single, _singleSubwords, Logits);
             if (_inverseTemperature != 1f)
                 for (int c = 0; c < Logits.Length; c++) Logits[c] *= _inverseTemperature;
             SoftmaxCrossEntropy.Forward(Logits, Logits.Length, default, Probabilities);
-            _single[0] = null!;
+            _single[0] = _singleSubwords[0] = null!;
         }
     }
 }

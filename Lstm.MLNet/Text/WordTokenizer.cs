@@ -104,17 +104,34 @@ public sealed class WordTokenizer : Tokenizer
     /// The ids of <paramref name="text"/>'s first <paramref name="maxTokens"/> pieces (0 = all), in order; an
     /// empty array for null, empty or blank text. The fast path used in training and prediction.
     /// </summary>
-    public int[] Encode(string? text, int maxTokens = 0)
+    public int[] Encode(string? text, int maxTokens = 0) => Encode(text, maxTokens, charNgrams: null, out _);
+
+    /// <summary>
+    /// <see cref="Encode(string?, int)"/>, and the hashes of the same pieces' character n-grams in
+    /// <paramref name="subwords"/> (every piece's, in or out of the vocabulary; empty when <paramref name="charNgrams"/> is null).
+    /// <paramref name="subwordOwners"/>, when given, receives each hash's piece (its index in the returned ids), for explanations.
+    /// </summary>
+    internal int[] Encode(string? text, int maxTokens, CharNgramHasher? charNgrams, out int[] subwords, List<int>? subwordOwners = null)
     {
         if (maxTokens < 0) throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens, "Must be 0 (no limit) or positive.");
+        subwords = [];
         if (string.IsNullOrWhiteSpace(text)) return [];
         string normalized = LowerCaseNormalizer.Instance.Normalize(text);
         var ids = new List<int>();
+        var hashes = charNgrams is null ? null : new List<int>();
         foreach (var (offset, length) in WordOrPunctuation.PreTokenize(normalized))
         {
-            ids.Add(IdOf(normalized.AsSpan(offset, length)));
+            var piece = normalized.AsSpan(offset, length);
+            ids.Add(IdOf(piece));
+            if (charNgrams is not null)
+            {
+                int before = hashes!.Count;
+                charNgrams.AddHashes(piece, hashes);
+                for (int h = before; h < hashes.Count; h++) subwordOwners?.Add(ids.Count - 1);
+            }
             if (ids.Count == maxTokens) break;
         }
+        if (hashes is not null) subwords = hashes.ToArray();
         return ids.ToArray();
     }
 

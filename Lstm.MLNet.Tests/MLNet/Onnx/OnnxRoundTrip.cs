@@ -30,6 +30,17 @@ internal static class OnnxRoundTrip
         }
     }
 
+    /// <summary>A binary classifier's Score, Probability and PredictedLabel through ONNX Runtime, each asserted equal; returns the largest Score difference.</summary>
+    public static float AssertBinaryColumnsEqual(MLContext ml, ITransformer model, IDataView data)
+    {
+        var columns = Compare(ml, model, data, ["Text", "Label"], "Score", "Probability", "PredictedLabel");
+        float score = AssertEqual(columns[0], "Score");
+        AssertEqual(columns[1], "Probability");
+        AssertEqual(columns[2], "PredictedLabel");
+        Console.WriteLine($"largest Score difference {score:G3} over {columns[0].Library.Length} rows");
+        return score;
+    }
+
     /// <summary>Asserts every value within <see cref="Tolerance"/> (NaN must meet NaN); returns the largest difference.</summary>
     public static float AssertEqual((float[][] Library, float[][] Onnx) column, string name)
     {

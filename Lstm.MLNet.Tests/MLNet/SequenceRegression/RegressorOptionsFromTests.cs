@@ -34,6 +34,7 @@ public sealed class RegressorOptionsFromTests
         if (type == typeof(bool)) return !(bool)current!;
         if (type == typeof(LstmPooling)) return LstmPooling.Mean;
         if (type == typeof(LstmOptimizer)) return LstmOptimizer.Sgd;
+        if (type == typeof(LstmLearningRateSchedule)) return LstmLearningRateSchedule.WarmupCosine;
         if (type == typeof(CancellationToken)) return token;
         if (type == typeof(Microsoft.ML.IDataView)) return new Microsoft.ML.MLContext().Data.LoadFromEnumerable(new[] { new { X = 1f } });
         if (type == typeof(IProgress<LstmTrainingProgress>)) return new Progress<LstmTrainingProgress>();

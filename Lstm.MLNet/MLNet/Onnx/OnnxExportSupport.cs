@@ -11,10 +11,11 @@ internal static class OnnxExportSupport
 {
     /// <summary>
     /// The reasons the text classifier <paramref name="model"/> cannot be exported exactly. Every pooling, both input kinds,
-    /// the word n-gram wide path and the temperature have exact graphs; what the graph reads is the network over word ids
-    /// alone, so the check is semantic: on probe texts (frequent vocabulary words and an unknown one) the model's own
-    /// prediction must be bit-identical to the network's over the word ids alone. A model whose prediction reads anything
-    /// more (character n-grams of the tokens, say) fails it, whatever option added that input.
+    /// the word n-gram wide path, the character n-gram sub-word bag and the temperature have exact graphs; what the graph
+    /// reads is the network over word ids and those ids' pieces' character n-gram hashes (<see cref="CharNgramHasher"/>),
+    /// so the check is semantic: on probe texts (frequent vocabulary words and an unknown one) the model's own prediction
+    /// must be bit-identical to the network's over exactly those inputs. A model whose prediction reads anything more fails
+    /// it, whatever option added that input.
     /// </summary>
     public static IEnumerable<string> TextClassifierGaps(TextClassifierModel model)
     {
@@ -28,18 +29,19 @@ internal static class OnnxExportSupport
         ];
         var predictor = model.CreatePredictor();
         var network = model.Network.CreateInferenceView();
-        var wordsOnly = new float[model.NumberOfClasses];
+        var exported = new float[model.NumberOfClasses];
         float inverseTemperature = 1f / model.Temperature;
         foreach (string text in probes)
         {
             predictor.Predict(model.Prepare(text));
-            network.PredictLogits(new[] { tokenizer.Encode(text, model.MaxSequenceLength) }, wordsOnly);
+            int[] ids = tokenizer.Encode(text, model.MaxSequenceLength, model.CharNgrams, out int[] subwords);
+            network.PredictLogits(new[] { ids }, model.CharNgrams is null ? default : new[] { subwords }, exported);
             if (inverseTemperature != 1f)
-                for (int c = 0; c < wordsOnly.Length; c++) wordsOnly[c] *= inverseTemperature;
-            if (!predictor.Logits.AsSpan().SequenceEqual(wordsOnly))
+                for (int c = 0; c < exported.Length; c++) exported[c] *= inverseTemperature;
+            if (!predictor.Logits.AsSpan().SequenceEqual(exported))
             {
-                yield return "its prediction reads more than the network over word ids (e.g. character n-grams of the tokens in the wide " +
-                    "path, CharNgramLength > 0), which has no exact ONNX graph here; train it with CharNgramLength = 0 (or NgramLength = 0) to export it";
+                yield return "its prediction reads more than the network over word ids and their character n-grams, " +
+                    "which is all the ONNX graph computes";
                 yield break;
             }
         }

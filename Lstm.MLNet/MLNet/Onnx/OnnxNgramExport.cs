@@ -10,15 +10,18 @@ namespace Lstm.MLNet;
 /// </summary>
 internal static class OnnxNgramExport
 {
+    /// <summary>The table [Buckets × C] as one initializer, which the word bag and the sub-word bag both read.</summary>
+    public static string Table(OnnxGraph graph, NgramLinear wide) => graph.Floats(wide.Weight, wide.Buckets, wide.Classes);
+
     /// <summary>
     /// The wide logits [B × C] of <paramref name="ids"/> [B × T] int64 (T ≥ 1, real tokens first, then padding) with
-    /// <paramref name="realLengths"/> [B] int64 (0 for an empty text: no n-grams, no contribution).
+    /// <paramref name="realLengths"/> [B] int64 (0 for an empty text: no n-grams, no contribution); <paramref name="table"/>
+    /// from <see cref="Table"/>.
     /// </summary>
-    public static string Emit(OnnxGraph graph, NgramLinear wide, string ids, string realLengths)
+    public static string Emit(OnnxGraph graph, NgramLinear wide, string table, string ids, string realLengths)
     {
-        int N = wide.MaxNgramLength, C = wide.Classes, buckets = wide.Buckets;
+        int N = wide.MaxNgramLength, buckets = wide.Buckets;
         var u64 = new OnnxUInt64Ops(graph);
-        string table = graph.Floats(wide.Weight, buckets, C);
 
         string length = graph.Dimension(ids, 1, "ngram.t");                                                     // [1]
         string positions = graph.Op("Range", "ngram.positions", graph.Long(0), graph.Op("Squeeze", "ngram.tscalar", length), graph.Long(1)); // [T]

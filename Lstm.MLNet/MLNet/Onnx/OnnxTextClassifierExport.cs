@@ -43,11 +43,15 @@ internal static class OnnxTextClassifierExport
         var graph = new OnnxGraph(context, "LstmText");
         var network = model.Network;
 
+        string? tokens = null;
         string ids = inputKind == LstmInputKind.Text
-            ? TextIds(graph, model.Tokenizer!, inputVariable)
+            ? TextIds(graph, model.Tokenizer!, inputVariable, out tokens)
             : KeyIds(graph, inputVariable, keyCount);
         if (model.MaxSequenceLength > 0)
+        {
             ids = graph.Slice(ids, graph.Longs([0], 1), graph.Longs([model.MaxSequenceLength], 1), 1, "ids.kept");
+            if (tokens is not null) tokens = graph.Slice(tokens, graph.Longs([0], 1), graph.Longs([model.MaxSequenceLength], 1), 1, "tokens.kept");
+        }
         // Two padding columns: every row then has a step for the LSTM (an empty text reads as one padding token) and
         // T ≥ 1 everywhere. Real tokens are never id 0, so the real length is the count of non-zero ids.
         ids = graph.Op("Pad", "ids.padded", ids, graph.Longs([0, 0, 0, 2], 4), graph.Long(0));
@@ -62,7 +66,12 @@ internal static class OnnxTextClassifierExport
         string steps = graph.Node("Transpose", "steps", [embedded], n => n.AddAttribute("perm", new long[] { 1, 0, 2 }));
         string logits = OnnxLstmHeadExport.Emit(graph, network.Head, steps, lstmLengths);
         if (network.Wide is { } wide)
-            logits = graph.Op("Add", "logits.wide", logits, OnnxNgramExport.Emit(graph, wide, ids, realLengths));
+        {
+            string table = OnnxNgramExport.Table(graph, wide);
+            logits = graph.Op("Add", "logits.wide", logits, OnnxNgramExport.Emit(graph, wide, table, ids, realLengths));
+            if (model.CharNgrams is { } charNgrams && tokens is not null)
+                logits = graph.Op("Add", "logits.subwords", logits, OnnxCharNgramExport.Emit(graph, wide, table, charNgrams, tokens, realLengths));
+        }
         float inverseTemperature = 1f / model.Temperature;   // the library multiplies by the same float
         if (inverseTemperature != 1f) logits = graph.Op("Mul", "logits.calibrated", logits, graph.Float(inverseTemperature));
 
@@ -89,8 +98,8 @@ internal static class OnnxTextClassifierExport
     /// <summary>The ONNX value a new output column maps to.</summary>
     private static string Output(OnnxContext context, string column, DataViewType type) => context.AddIntermediateVariable(type, column);
 
-    /// <summary>[B × T] int64 ids of the text column [B × 1] (or [B]): lower-case, split, look up.</summary>
-    private static string TextIds(OnnxGraph graph, WordTokenizer tokenizer, string text)
+    /// <summary>[B × T] int64 ids of the text column [B × 1] (or [B]): lower-case, split (<paramref name="tokens"/>: the pieces, [B × T] strings), look up.</summary>
+    private static string TextIds(OnnxGraph graph, WordTokenizer tokenizer, string text, out string tokens)
     {
         string flat = graph.Op("Reshape", "text", text, graph.Longs([-1], 1));
         string lower = graph.Node("StringNormalizer", "text.lower", [flat], n =>
@@ -100,7 +109,7 @@ internal static class OnnxTextClassifierExport
             n.AddAttribute("locale", LowerCaseLocale);
         });
         // The padding string is the vocabulary's own padding token, which no match can produce (it holds '<', a symbol).
-        string tokens = graph.Node("Tokenizer", "tokens", [lower], n =>
+        tokens = graph.Node("Tokenizer", "tokens", [lower], n =>
         {
             n.AddAttribute("mark", 0L);
             n.AddAttribute("mincharnum", 1L);

@@ -19,7 +19,15 @@ internal static class LstmModelFormat
     /// that names the component (<paramref name="what"/>), so a truncated or corrupted zip never half-loads.
     /// </summary>
     public static T Load<T>(IHostEnvironment env, ModelLoadContext ctx, VersionInfo version, string what, ModelKind[] kinds,
-        Func<BinaryReader, ModelKind?, T> read)
+        Func<BinaryReader, ModelKind?, T> read) => Load(env, ctx, version, what, kinds, (r, kind, _) => read(r, kind));
+
+    /// <summary>
+    /// <see cref="Load{T}(IHostEnvironment, ModelLoadContext, VersionInfo, string, ModelKind[], Func{BinaryReader, ModelKind?, T})"/>
+    /// for a payload whose layout changed between envelope versions: <paramref name="read"/> also gets the stream's format
+    /// version (1 for v1, else the envelope's, <see cref="ModelEnvelope.OldestEnvelopeVersion"/> … <see cref="ModelEnvelope.FormatVersion"/>).
+    /// </summary>
+    public static T Load<T>(IHostEnvironment env, ModelLoadContext ctx, VersionInfo version, string what, ModelKind[] kinds,
+        Func<BinaryReader, ModelKind?, int, T> read)
     {
         Contracts.CheckValue(env, nameof(env));
         env.CheckValue(ctx, nameof(ctx));
@@ -34,12 +42,12 @@ internal static class LstmModelFormat
                 // version was damaged into v1's would parse as garbage: its marker says what it is.
                 if (ModelEnvelope.StartsWithMarker(ctx.Reader))
                     throw new InvalidDataException("The model header says format v1 but the stream is v2: the header is damaged.");
-                return read(ctx.Reader, null);
+                return read(ctx.Reader, null, 1);
             }
             if (written != EnvelopeVersion)
                 throw new InvalidDataException($"The model header's version is 0x{written:X8}; this library writes 0x{EnvelopeVersion:X8} and reads it and 0x{FirstVersion:X8}.");
-            using var payload = ModelEnvelope.Read(ctx.Reader, out var kind, kinds);
-            var model = read(payload, kind);
+            using var payload = ModelEnvelope.Read(ctx.Reader, out var kind, out int formatVersion, kinds);
+            var model = read(payload, kind, formatVersion);
             ModelEnvelope.CheckFullyRead(payload);
             return model;
         }

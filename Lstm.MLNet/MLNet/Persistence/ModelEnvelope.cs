@@ -25,7 +25,13 @@ internal enum ModelKind : byte
 /// </summary>
 internal static class ModelEnvelope
 {
-    public const int FormatVersion = 2;
+    /// <summary>
+    /// The version written. v3 (the text classifier's payload gained its character n-gram length) has v2's envelope; the
+    /// payload readers tell them apart by the version <see cref="Read(BinaryReader, out ModelKind, out int, ReadOnlySpan{ModelKind})"/> gives.
+    /// </summary>
+    public const int FormatVersion = 3;
+    /// <summary>The oldest envelope version still read (v1 had no envelope).</summary>
+    public const int OldestEnvelopeVersion = 2;
     private static ReadOnlySpan<byte> Magic => "LSTM.NET"u8;
     private const int HeaderSize = 8 + 4 + 1 + 8;
     private const int HashSize = 16;
@@ -55,16 +61,23 @@ internal static class ModelEnvelope
     /// Reads and verifies the envelope at <paramref name="source"/>'s position; returns a reader over the verified payload.
     /// Throws <see cref="InvalidDataException"/> naming what is wrong (truncated, not ours, other version, damaged, other kind).
     /// </summary>
-    public static BinaryReader Read(BinaryReader source, out ModelKind kind, params ReadOnlySpan<ModelKind> accepted)
+    public static BinaryReader Read(BinaryReader source, out ModelKind kind, params ReadOnlySpan<ModelKind> accepted) =>
+        Read(source, out kind, out _, accepted);
+
+    /// <summary>
+    /// <see cref="Read(BinaryReader, out ModelKind, ReadOnlySpan{ModelKind})"/>, and the envelope's format
+    /// <paramref name="version"/> (<see cref="OldestEnvelopeVersion"/> … <see cref="FormatVersion"/>).
+    /// </summary>
+    public static BinaryReader Read(BinaryReader source, out ModelKind kind, out int version, params ReadOnlySpan<ModelKind> accepted)
     {
         Span<byte> header = stackalloc byte[HeaderSize];
         if (ReadFully(source.BaseStream, header) < HeaderSize)
             throw new InvalidDataException("The model stream ends inside its header (the file is truncated).");
         if (!header[..8].SequenceEqual(Magic))
             throw new InvalidDataException("The model stream does not start with the Lstm.MLNet format marker: it is damaged or not an Lstm.MLNet model.");
-        int version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
-        if (version != FormatVersion)
-            throw new InvalidDataException($"The model stream's format version is {version}; this library reads version {FormatVersion} (and 1).");
+        version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
+        if (version is < OldestEnvelopeVersion or > FormatVersion)
+            throw new InvalidDataException($"The model stream's format version is {version}; this library reads versions {OldestEnvelopeVersion} to {FormatVersion} (and 1).");
         long length = BinaryPrimitives.ReadInt64LittleEndian(header[13..]);
         long remaining = Remaining(source.BaseStream);
         if (length < 0 || length > Array.MaxLength || length + HashSize > remaining)

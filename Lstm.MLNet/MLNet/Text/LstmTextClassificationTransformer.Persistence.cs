@@ -14,7 +14,7 @@ public sealed partial class LstmTextClassificationTransformer
     // Persistence. Payload (little-endian, BinaryWriter):
     //   byte task, byte input kind; strings: input, label, score, probability, predicted-label column names;
     //   the options (network, schedule, vocabulary settings); v2: int NgramLength, int NgramBuckets (the wide path as
-//   resolved at Fit; v1 has none), bool Calibrate, float temperature (v1: 1); the model's classes and vocabulary
+//   resolved at Fit; v1 has none), v3: int CharNgramLength (the sub-word bag; v1 and v2: 0), bool Calibrate, float temperature (v1: 1); the model's classes and vocabulary
     //   (TextClassifierModel.WriteVocabulary); the training history; int best epoch; the model's weights
     //   (TextClassifierModel.WriteWeights). Multiclass: the label's schema (with its key values, any type) in ML.NET's binary format.
     // v2 (0x00020001) writes the payload in a ModelEnvelope (one XxHash128 over all of it, the label schema
@@ -36,6 +36,7 @@ public sealed partial class LstmTextClassificationTransformer
                 LstmModelFormat.WriteOptions(w, _options);
                 w.Write(_options.NgramLength); // v2: the wide path (v1 had none)
                 w.Write(_options.NgramBuckets);
+                w.Write(_model.CharNgramLength); // v3: the wide path's sub-word bag (v1, v2 had none)
                 w.Write(_options.Calibrate);    // v2: calibration (v1 had none: T = 1)
                 w.Write(_model.Temperature);
                 _model.WriteVocabulary(w);
@@ -61,7 +62,7 @@ public sealed partial class LstmTextClassificationTransformer
     /// <summary>Factory for <see cref="SignatureLoadModel"/>.</summary>
     private static LstmTextClassificationTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
         LstmModelFormat.Load(env, ctx, GetVersionInfo(), "LSTM text classifier", [ModelKind.BinaryTextClassifier, ModelKind.MulticlassTextClassifier],
-            (r, kind) => Read(env, r, kind, () => ReadV1LabelSchema(ctx)));
+            (r, kind, formatVersion) => Read(env, r, kind, formatVersion, () => ReadV1LabelSchema(ctx)));
 
     /// <summary>Factory for <see cref="SignatureLoadRowMapper"/>.</summary>
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
@@ -75,8 +76,11 @@ public sealed partial class LstmTextClassificationTransformer
         return schemaBytes!;
     }
 
-    /// <summary>Reads a payload; <paramref name="kind"/> is the envelope's (null for v1, whose label schema <paramref name="v1LabelSchema"/> reads).</summary>
-    private static LstmTextClassificationTransformer Read(IHostEnvironment env, BinaryReader r, ModelKind? kind, Func<byte[]> v1LabelSchema)
+    /// <summary>
+    /// Reads a payload of format <paramref name="formatVersion"/>; <paramref name="kind"/> is the envelope's (null for v1, whose
+    /// label schema <paramref name="v1LabelSchema"/> reads).
+    /// </summary>
+    private static LstmTextClassificationTransformer Read(IHostEnvironment env, BinaryReader r, ModelKind? kind, int formatVersion, Func<byte[]> v1LabelSchema)
     {
         var task = (LstmTask)r.ReadByte();
         var inputKind = (LstmInputKind)r.ReadByte();
@@ -96,6 +100,9 @@ public sealed partial class LstmTextClassificationTransformer
         options.NgramBuckets = kind is null ? 0 : r.ReadInt32();
         if ((options.NgramLength == 0) != (options.NgramBuckets == 0))
             throw new InvalidDataException($"The saved wide path is inconsistent: NgramLength {options.NgramLength}, NgramBuckets {options.NgramBuckets} (both 0 or both positive).");
+        options.CharNgramLength = formatVersion >= 3 ? r.ReadInt32() : 0;
+        if (options.CharNgramLength != options.ResolvedCharNgramLength(inputKind == LstmInputKind.Text))
+            throw new InvalidDataException($"The saved character n-gram length {options.CharNgramLength} does not fit the model ({inputKind} input, NgramLength {options.NgramLength}).");
         options.Calibrate = kind is not null && r.ReadBoolean();
         float temperature = kind is null ? 1f : r.ReadSingle();
         if (!(temperature > 0 && float.IsFinite(temperature)))
@@ -107,7 +114,7 @@ public sealed partial class LstmTextClassificationTransformer
         int classes = vocabulary.Classes;
         var (history, bestEpoch) = ReadTrainingRecord(r);
 
-        var buildModel = TextClassifierModel.ReadWeights(r, vocabulary, options.ToNetworkOptions(vocabulary.Classes), options.MaxSequenceLength, temperature);
+        var buildModel = TextClassifierModel.ReadWeights(r, vocabulary, options.ToNetworkOptions(vocabulary.Classes), options.MaxSequenceLength, temperature, options.CharNgramLength);
 
         DataViewSchema? labelSchema = null;
         if (task == LstmTask.MulticlassClassification)

@@ -187,7 +187,7 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
 
             var parent = _parent;
             var model = parent._model;
-            Func<int[]> readTokens;
+            Func<ClassifierInput> readTokens;
             if (parent.InputKind == LstmInputKind.Text)
             {
                 var textGetter = input.GetGetter<ReadOnlyMemory<char>>(Input);
@@ -195,7 +195,7 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
                 readTokens = () =>
                 {
                     textGetter(ref text);
-                    return text.Span.IsWhiteSpace() ? [] : model.Prepare(text.ToString());
+                    return text.Span.IsWhiteSpace() ? ClassifierInput.FromTokens([]) : model.Prepare(text.ToString());
                 };
             }
             else

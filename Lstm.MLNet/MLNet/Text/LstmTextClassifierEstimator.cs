@@ -95,10 +95,13 @@ internal sealed class LstmTextClassifierEstimator(IHost host, LstmOptions option
         used.NgramBuckets = options.ResolvedNgramBuckets(classes);
         channel.Info(used.NgramBuckets == 0 ? "Wide path: off (NgramLength = 0)."
             : $"Wide path: n-grams up to {used.NgramLength} hashed into {used.NgramBuckets} rows{(options.NgramBuckets == 0 ? " (automatic: min(2^18, 2^22 / classes))" : "")}.");
+        used.CharNgramLength = options.ResolvedCharNgramLength(textInput: tokenizer is not null);
+        if (used.CharNgramLength > 0)
+            channel.Info($"Wide path sub-words: character {CharNgramHasher.MinLength}- to {used.CharNgramLength}-grams of every token (MurmurHash3 x86_32, seed {CharNgramHasher.Seed}).");
         var network = new SequenceClassifierNetwork(vocabularySize, classes, used.ToNetworkOptions(classes));
         if (pretrained is not null) network.InitializeEmbeddingRows(pretrained.Vectors, pretrained.Found, options.FreezeWordVectors);
-        var model = new TextClassifierModel(network, tokenizer, options.MaxSequenceLength);
-        int[][] Prepare(LabelledRows rows) => rows.Texts is { } texts
+        var model = new TextClassifierModel(network, tokenizer, options.MaxSequenceLength, charNgramLength: used.CharNgramLength);
+        ClassifierInput[] Prepare(LabelledRows rows) => rows.Texts is { } texts
             ? texts.Select(t => model.Prepare(t)).ToArray()
             : rows.Tokens!.Select(t => model.Prepare(t)).ToArray();
         var trainSequences = Prepare(trainRows);
@@ -106,7 +109,7 @@ internal sealed class LstmTextClassifierEstimator(IHost host, LstmOptions option
 
         channel.Info($"Training a {(used.Bidirectional ? "bidirectional " : "")}LSTM {used.NumberOfLayers}×{used.HiddenSize} ({used.Pooling} pooling, embedding {used.EmbeddingSize}) " +
                      $"for {task} on {trainSequences.Length} rows, validating on {validationSequences.Length}; {network.Context}.");
-        var result = SequenceTrainer.Train(network, trainSequences, trainRows.Labels, validationSequences.Length > 0 ? validationSequences : null,
+        var result = SequenceTrainer.Train<ClassifierInput, int>(network, trainSequences, trainRows.Labels, validationSequences.Length > 0 ? validationSequences : null,
             validationSequences.Length > 0 ? validationRows.Labels : null, used.ToTrainingOptions(), options.Progress,
             line => channel.Info(line), options.CancellationToken);
         channel.Info($"Kept the weights of epoch {result.BestEpoch} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}{(result.Cancelled ? " (cancelled)" : "")}.");
@@ -164,7 +167,7 @@ internal sealed class LstmTextClassifierEstimator(IHost host, LstmOptions option
     /// The model with a temperature fitted on the validation rows' logits (<see cref="TemperatureScaling"/>), or as it is
     /// (T = 1) when calibration is off or there are no validation rows; says which in the log.
     /// </summary>
-    private static TextClassifierModel Calibrated(TextClassifierModel model, int[][] validation, int[] labels, bool calibrate, Action<string> log)
+    private static TextClassifierModel Calibrated(TextClassifierModel model, ClassifierInput[] validation, int[] labels, bool calibrate, Action<string> log)
     {
         if (!calibrate) { log("Calibration: off (Calibrate = false); temperature 1."); return model; }
         if (validation.Length == 0) { log("Calibration: no validation rows; temperature 1."); return model; }

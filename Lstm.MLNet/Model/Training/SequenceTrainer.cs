@@ -55,6 +55,8 @@ internal static class SequenceTrainer
         int bestEpoch = 0;
         bool cancelled = false, stoppedEarly = false;
         var total = Stopwatch.StartNew();
+        var scheduler = new LearningRateScheduler(model, options.LearningRateSchedule,
+            batchesPerEpoch: (trainSequences.Count + options.BatchSize - 1) / options.BatchSize, options.MaxEpochs);
 
         for (int epoch = 1; epoch <= options.MaxEpochs && !cancelled; epoch++)
         {
@@ -70,6 +72,7 @@ internal static class SequenceTrainer
                     batchSequences[k] = trainSequences[order[start + k]];
                     batchTargets[k] = trainTargets[order[start + k]];
                 }
+                scheduler.BeforeBatch();
                 lossSum += (double)model.TrainBatch(batchSequences.AsSpan(0, count), batchTargets.AsSpan(0, count)) * count;
                 trained += count;
             }
@@ -110,6 +113,7 @@ internal static class SequenceTrainer
             history.Add(report);
             log?.Invoke(report.ToString());
             progress?.Report(report);
+            if (scheduler.AfterEpoch(epoch, isBest) is { } change) log?.Invoke(change);
 
             if (options.EarlyStoppingPatience > 0 && epoch - bestEpoch >= options.EarlyStoppingPatience && epoch < options.MaxEpochs)
             {

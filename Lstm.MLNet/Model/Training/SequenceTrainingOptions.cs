@@ -18,6 +18,8 @@ internal sealed record SequenceTrainingOptions
     /// 1 turns bucketing off.
     /// </summary>
     public int BucketBatches { get; init; } = 50;
+    /// <summary>How the network's learning rate changes during training (<see cref="LearningRateScheduler"/>).</summary>
+    public LstmLearningRateSchedule LearningRateSchedule { get; init; }
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first value out of range.</summary>
     public void Validate()
@@ -26,6 +28,7 @@ internal sealed record SequenceTrainingOptions
         if (MaxEpochs < 1) throw new ArgumentOutOfRangeException(nameof(MaxEpochs), MaxEpochs, "Must be at least 1.");
         if (EarlyStoppingPatience < 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "Must be 0 (no early stopping) or positive.");
         if (BucketBatches < 1) throw new ArgumentOutOfRangeException(nameof(BucketBatches), BucketBatches, "Must be at least 1.");
+        if (!Enum.IsDefined(LearningRateSchedule)) throw new ArgumentOutOfRangeException(nameof(LearningRateSchedule), LearningRateSchedule, "Unknown learning-rate schedule.");
     }
 }
 

@@ -24,12 +24,13 @@ public static class ForecastSuite
         public double Seconds = double.NaN;
     }
 
-    private sealed record Row(string Series, string Model, string Transform, double[] Step1, double[] StepH, double Seconds, string Note);
+    private sealed record Row(string Series, string Model, string Transform, double[] Step1, double[] StepH, double Seconds, string Note,
+        ForecastDecision? FellBackAt1 = null, ForecastDecision? FellBackAtH = null);
 
     public static int Run(string[] args)
     {
         bool quick = args.Contains("--quick");
-        var arguments = SampleArguments.Parse(args.Where(a => a is not ("--suite" or "--quick")).ToArray(), "--series", "--rules", "--m4-lstm");
+        var arguments = SampleArguments.Parse(args.Where(a => a is not ("--suite" or "--quick")).ToArray(), "--series", "--rules", "--m4-lstm", "--m4-global", "--m4-global-period");
         var names = arguments.Named.TryGetValue("--series", out var list) ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : [.. SuiteSeries.Names, "m4-hourly"];
         var rules = arguments.Named.TryGetValue("--rules", out var ruleList) ? ruleList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -37,6 +38,7 @@ public static class ForecastSuite
         foreach (var rule in rules)
             if (!SuiteLstm.AllRules.Contains(rule)) throw new ArgumentException($"Unknown rule '{rule}'; expected {string.Join(", ", SuiteLstm.AllRules)}.");
         int? epochs = arguments.Epochs ?? (quick ? 30 : null);
+        int m4Global = arguments.Named.TryGetValue("--m4-global", out var g) ? int.Parse(g, CultureInfo.InvariantCulture) : 20_000;
         int m4Lstm = arguments.Named.TryGetValue("--m4-lstm", out var k) ? int.Parse(k, CultureInfo.InvariantCulture) : quick ? 3 : 8;
 
         var markdown = new StringBuilder();
@@ -58,7 +60,7 @@ public static class ForecastSuite
         if (rows.Count > 0) markdown.AppendLine(Summary(rows, rules));
         if (names.Contains("m4-hourly"))
         {
-            string m4 = M4HourlyBenchmark.Run(rules, m4Lstm, arguments, epochs);
+            string m4 = M4HourlyBenchmark.Run(rules, m4Lstm, arguments, epochs, m4Global);
             Console.WriteLine(m4);
             markdown.AppendLine(m4);
         }
@@ -133,7 +135,7 @@ public static class ForecastSuite
             var stepH = Metrics(scores.Last, scores.LastActual);
             var lstm = lstms.FirstOrDefault(l => $"LSTM {l.Rule}" == model);
             string transform = lstm?.Transform ?? (model.StartsWith("FastTree", StringComparison.Ordinal) ? treeKind.ToString() : "—");
-            rows.Add(new Row(s.Name, model, transform, step1, stepH, scores.Seconds, scores.Note));
+            rows.Add(new Row(s.Name, model, transform, step1, stepH, scores.Seconds, scores.Note, lstm?.FellBackAt(1), lstm?.FellBackAt(H)));
             table.Add(new[] { model, transform }.Concat(step1.Concat(stepH).Select(F)).Append(double.IsNaN(scores.Seconds) ? "—" : scores.Seconds.ToString("F0", CultureInfo.InvariantCulture)).ToArray());
             if (lstm?.GuardReason != null && !lstm.Rule.EndsWith("/step", StringComparison.Ordinal)) notes.AppendLine($"* guard of {model.Replace("+guard", "")}: {lstm.GuardReason}");
         }
@@ -186,22 +188,25 @@ public static class ForecastSuite
     /// <summary>Per LSTM rule: on how many series it beats the better of persistence and seasonal-naive (MAE) at step 1 and at the horizon.</summary>
     private static string Summary(List<Row> rows, string[] rules)
     {
-        var table = new MarkdownTable("LSTM rule", "beats best naive @1", "beats best naive @H", "lost @1 on", "lost @H on");
+        var table = new MarkdownTable("LSTM rule", "beats best naive @1", "beats best naive @H", "lost @1 on", "lost @H on", "of those, Diagnostics say it fell back");
         foreach (var rule in rules)
         {
             int win1 = 0, winH = 0, count = 0;
             var lost1 = new List<string>();
             var lostH = new List<string>();
+            var told = new List<string>();
             foreach (var group in rows.GroupBy(r => r.Series))
             {
                 var lstm = group.FirstOrDefault(r => r.Model == $"LSTM {rule}");
                 if (lstm == null) continue;
                 var naive = group.Where(r => r.Model is "persistence" || r.Model.Contains("naive", StringComparison.Ordinal)).ToList();
                 count++;
-                if (lstm.Step1[0] < naive.Min(r => r.Step1[0])) win1++; else lost1.Add(group.Key);
-                if (lstm.StepH[0] < naive.Min(r => r.StepH[0])) winH++; else lostH.Add(group.Key);
+                if (lstm.Step1[0] < naive.Min(r => r.Step1[0])) win1++;
+                else { lost1.Add(group.Key); if (lstm.FellBackAt1 is { } d) told.Add($"{group.Key} @1 ({d})"); }
+                if (lstm.StepH[0] < naive.Min(r => r.StepH[0])) winH++;
+                else { lostH.Add(group.Key); if (lstm.FellBackAtH is { } d) told.Add($"{group.Key} @H ({d})"); }
             }
-            table.Add(rule, $"{win1}/{count}", $"{winH}/{count}", string.Join(", ", lost1), string.Join(", ", lostH));
+            table.Add(rule, $"{win1}/{count}", $"{winH}/{count}", string.Join(", ", lost1), string.Join(", ", lostH), string.Join(", ", told));
         }
         return "### Summary: the LSTM against the better of persistence and seasonal-naive (MAE)\n\n" + table;
     }

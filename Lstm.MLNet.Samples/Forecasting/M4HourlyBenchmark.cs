@@ -28,7 +28,7 @@ public static class M4HourlyBenchmark
         ("Naive (M4 benchmark)", 43.003, 11.608, 3.593),
     ];
 
-    public static string Run(string[] rules, int lstmSeries, SampleArguments arguments, int? epochs)
+    public static string Run(string[] rules, int lstmSeries, SampleArguments arguments, int? epochs, int globalWindows = 0)
     {
         var all = SuiteSeries.LoadM4Hourly();
         var subset = new Random(arguments.Seed).GetItems(Enumerable.Range(0, all.Count).ToArray(), all.Count).Distinct().Take(lstmSeries).Order().ToArray();
@@ -45,6 +45,7 @@ public static class M4HourlyBenchmark
             full.Add(method, ForecastSuite.F(smape), ForecastSuite.F(mase), ForecastSuite.F(Owa(smape, mase, scored["Naive2"])), "computed here, all 414");
         foreach (var (method, smape, mase, owa) in Published) full.Add(method, ForecastSuite.F(smape), ForecastSuite.F(mase), ForecastSuite.F(owa), "published (M4)");
         text.AppendLine(full.ToString());
+        if (globalWindows > 0) text.AppendLine(Global(all, scored, globalWindows, arguments, epochs));
         if (lstmSeries <= 0 || rules.Length == 0) return text.ToString();
 
         var ml = new MLContext(arguments.Seed);
@@ -77,6 +78,47 @@ public static class M4HourlyBenchmark
         if (guardNotes.Count > 0) text.AppendLine(string.Join("\n", guardNotes.Select(n => "* " + n))).AppendLine();
         return text.ToString();
     }
+
+    /// <summary>
+    /// The global model: one LSTM over all 414 series (each scaled by its own seasonal figure and window level), trained on
+    /// at most <paramref name="maxWindows"/> pooled windows, scored on every series beside the baselines.
+    /// </summary>
+    private static string Global(List<(string Id, float[] Train, float[] Test)> all, Dictionary<string, (double Smape, double Mase)> scored,
+        int maxWindows, SampleArguments arguments, int? epochs)
+    {
+        var options = new LstmForecastingOptions { WindowSize = Window, Horizon = Horizon, SeasonalPeriod = Period, Seed = arguments.Seed,
+            NumberOfThreads = arguments.Threads, HiddenSize = GlobalHidden, BatchSize = 64, EarlyStoppingPatience = 5, MaxEpochs = epochs ?? 40 };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int period = arguments.Named.TryGetValue("--m4-global-period", out var p) ? int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) : Period;
+        var (model, result, windows) = GlobalSeriesForecaster.Train(all.Select(s => s.Id).ToArray(), all.Select(s => s.Train).ToArray(), Window, Horizon, period,
+            maxWindows, 0.95f, options.ToNetworkOptions(new Lstm.MLNet.Model.SequenceRegressorOptions { Outputs = Horizon }), options.ToTrainingOptions(),
+            log: line => Console.WriteLine("  " + line));
+        var fit = clock.Elapsed;
+        var forecasts = new Dictionary<int, float[]>();
+        var lower = new float[Horizon];
+        var upper = new float[Horizon];
+        for (int i = 0; i < all.Count; i++)
+        {
+            var train = all[i].Train;
+            var forecast = new float[Horizon];
+            model.Forecast(i, train.AsSpan(train.Length - Window), train.Length - Window, forecast, lower, upper);
+            forecasts[i] = forecast;
+        }
+        var (smape, mase) = Score(all, Enumerable.Range(0, all.Count), _ => throw new InvalidOperationException(), forecasts);
+        var worst = Enumerable.Range(0, all.Count).Select(i =>
+        {
+            var (_, m) = Score(all, [i], _ => throw new InvalidOperationException(), forecasts);
+            var (_, n) = Score(all, [i], train => NaiveForecasts.SeasonalNaive(train, Period, Horizon));
+            return (all[i].Id, Mase: m, SNaive: n);
+        }).OrderByDescending(w => w.Mase - w.SNaive).Take(8);
+        Console.WriteLine("  worst MASE vs sNaive: " + string.Join("; ", worst.Select(w => $"{w.Id} {w.Mase:F2} vs {w.SNaive:F2}")));
+        var sNaive = scored["sNaive"];
+        return $"Global LSTM (window {Window}, seasonal figure at {period}, {GlobalHidden} hidden, {windows} pooled training windows, best epoch {result.BestEpoch} of {result.History.Count}, " +
+               $"fit {fit.TotalSeconds:F0} s): sMAPE {ForecastSuite.F(smape)}, MASE {ForecastSuite.F(mase)}, OWA {ForecastSuite.F(Owa(smape, mase, scored["Naive2"]))}; " +
+               $"vs sNaive: sMAPE {100 * (1 - smape / sNaive.Smape):F1}% lower, MASE {100 * (1 - mase / sNaive.Mase):F1}% lower.\n";
+    }
+
+    private const int GlobalHidden = 64;
 
     /// <summary>M4's sMAPE and MASE over the given series, forecast by <paramref name="method"/> or taken from <paramref name="precomputed"/>.</summary>
     private static (double Smape, double Mase) Score(List<(string Id, float[] Train, float[] Test)> all, IEnumerable<int> indices,

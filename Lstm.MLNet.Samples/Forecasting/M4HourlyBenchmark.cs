@@ -86,24 +86,19 @@ public static class M4HourlyBenchmark
     private static string Global(List<(string Id, float[] Train, float[] Test)> all, Dictionary<string, (double Smape, double Mase)> scored,
         int maxWindows, SampleArguments arguments, int? epochs)
     {
-        var options = new LstmForecastingOptions { WindowSize = Window, Horizon = Horizon, SeasonalPeriod = Period, Seed = arguments.Seed,
-            NumberOfThreads = arguments.Threads, HiddenSize = GlobalHidden, BatchSize = 64, EarlyStoppingPatience = 5, MaxEpochs = epochs ?? 40 };
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         int period = arguments.Named.TryGetValue("--m4-global-period", out var p) ? int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) : Period;
-        var (model, result, windows) = GlobalSeriesForecaster.Train(all.Select(s => s.Id).ToArray(), all.Select(s => s.Train).ToArray(), Window, Horizon, period,
-            maxWindows, 0.95f, options.ToNetworkOptions(new Lstm.MLNet.Model.SequenceRegressorOptions { Outputs = Horizon }), options.ToTrainingOptions(),
-            log: line => Console.WriteLine("  " + line));
+        // Through the public API: one row per observation, the series named by its M4 id.
+        var ml = new MLContext(arguments.Seed);
+        var rows = all.SelectMany(s => s.Train.Select(v => new M4Row { Series = s.Id, Value = v }));
+        var options = new LstmForecastingOptions { InputColumnName = nameof(M4Row.Value), SeriesIdColumnName = nameof(M4Row.Series), WindowSize = Window,
+            Horizon = Horizon, SeasonalPeriod = period, Seed = arguments.Seed, NumberOfThreads = arguments.Threads, HiddenSize = GlobalHidden, BatchSize = 64,
+            EarlyStoppingPatience = 5, MaxEpochs = epochs ?? 40, Progress = new Progress<LstmTrainingProgress>(e => Console.WriteLine($"  epoch {e.Epoch}: {e}")) };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var model = ml.Forecasting.ForecastByLstm(options).Fit(ml.Data.LoadFromEnumerable(rows));
         var fit = clock.Elapsed;
-        var forecasts = new Dictionary<int, float[]>();
-        var lower = new float[Horizon];
-        var upper = new float[Horizon];
-        for (int i = 0; i < all.Count; i++)
-        {
-            var train = all[i].Train;
-            var forecast = new float[Horizon];
-            model.Forecast(i, train.AsSpan(train.Length - Window), train.Length - Window, forecast, lower, upper);
-            forecasts[i] = forecast;
-        }
+        Console.WriteLine("  " + model.Diagnostics.Reason);
+        var engine = model.CreateForecastingEngine();
+        var forecasts = Enumerable.Range(0, all.Count).ToDictionary(i => i, i => engine.Predict(all[i].Id).Forecast);
         var (smape, mase) = Score(all, Enumerable.Range(0, all.Count), _ => throw new InvalidOperationException(), forecasts);
         var worst = Enumerable.Range(0, all.Count).Select(i =>
         {
@@ -113,12 +108,18 @@ public static class M4HourlyBenchmark
         }).OrderByDescending(w => w.Mase - w.SNaive).Take(8);
         Console.WriteLine("  worst MASE vs sNaive: " + string.Join("; ", worst.Select(w => $"{w.Id} {w.Mase:F2} vs {w.SNaive:F2}")));
         var sNaive = scored["sNaive"];
-        return $"Global LSTM (window {Window}, seasonal figure at {period}, {GlobalHidden} hidden, {windows} pooled training windows, best epoch {result.BestEpoch} of {result.History.Count}, " +
+        return $"Global LSTM (window {Window}, seasonal period {period}, {GlobalHidden} hidden, best epoch {model.BestEpoch} of {model.TrainingHistory.Count}, " +
                $"fit {fit.TotalSeconds:F0} s): sMAPE {ForecastSuite.F(smape)}, MASE {ForecastSuite.F(mase)}, OWA {ForecastSuite.F(Owa(smape, mase, scored["Naive2"]))}; " +
                $"vs sNaive: sMAPE {100 * (1 - smape / sNaive.Smape):F1}% lower, MASE {100 * (1 - mase / sNaive.Mase):F1}% lower.\n";
     }
 
     private const int GlobalHidden = 64;
+
+    private sealed class M4Row
+    {
+        public string Series { get; set; } = "";
+        public float Value { get; set; }
+    }
 
     /// <summary>M4's sMAPE and MASE over the given series, forecast by <paramref name="method"/> or taken from <paramref name="precomputed"/>.</summary>
     private static (double Smape, double Mase) Score(List<(string Id, float[] Train, float[] Test)> all, IEnumerable<int> indices,

@@ -18,8 +18,13 @@ internal sealed class GlobalSeriesForecaster
     private readonly Dictionary<string, int> _index;
 
     public GlobalSeriesForecaster(SequenceRegressorNetwork network, Standardizer scaler, ResidualIntervals intervals, int windowSize, int horizon,
-        int seasonalPeriod, IReadOnlyList<string> seriesIds, IReadOnlyList<SeriesScale> scales)
+        int seasonalPeriod, IReadOnlyList<string> seriesIds, IReadOnlyList<SeriesScale> scales, IReadOnlyList<ServedStep>? guard = null, string guardReason = "")
     {
+        if (guard != null && guard.Count != scales.Count) throw new ArgumentException($"The guard decides {guard.Count} series; the model holds {scales.Count}.", nameof(guard));
+        if (guard != null && guard.Any(st => st.Choice != ForecastDecision.Network && st.SeasonalNaive) && seasonalPeriod < 2)
+            throw new ArgumentException("The guard serves seasonal-naive but the model has no seasonal period.", nameof(guard));
+        Guard = guard?.ToArray();
+        GuardReason = guardReason ?? "";
         Network = network ?? throw new ArgumentNullException(nameof(network));
         Scaler = scaler ?? throw new ArgumentNullException(nameof(scaler));
         Intervals = intervals ?? throw new ArgumentNullException(nameof(intervals));
@@ -54,6 +59,12 @@ internal sealed class GlobalSeriesForecaster
     public int SeasonalPeriod { get; }
     public IReadOnlyList<string> SeriesIds { get; }
     public IReadOnlyList<SeriesScale> Scales { get; }
+    /// <summary>What each series serves at every step (null: the network for all), decided on its own validation windows.</summary>
+    public IReadOnlyList<ServedStep>? Guard { get; }
+    public string GuardReason { get; }
+    /// <summary>Observations a forecast needs: the window, or a full season when a step serves seasonal-naive.</summary>
+    public int TailLength => Guard?.Any(st => st.Choice != ForecastDecision.Network && st.SeasonalNaive) == true ? Math.Max(WindowSize, SeasonalPeriod) : WindowSize;
+
     /// <summary>A window's level: the mean of its last season's adjusted values (the whole window when the season is longer).</summary>
     public int LevelSpan => SeasonalPeriod >= 2 && SeasonalPeriod <= WindowSize ? SeasonalPeriod : WindowSize;
 
@@ -61,16 +72,19 @@ internal sealed class GlobalSeriesForecaster
     public int IndexOf(string id) => _index.TryGetValue(id, out int i) ? i : -1;
 
     public GlobalSeriesForecaster CreateInferenceCopy() =>
-        new(Network.CreateInferenceView(), Scaler, Intervals, WindowSize, Horizon, SeasonalPeriod, SeriesIds, Scales);
+        new(Network.CreateInferenceView(), Scaler, Intervals, WindowSize, Horizon, SeasonalPeriod, SeriesIds, Scales, Guard, GuardReason);
 
     /// <summary>
-    /// The next Horizon values of series <paramref name="series"/> after <paramref name="window"/> (its last WindowSize
+    /// The next Horizon values of series <paramref name="series"/> after <paramref name="tail"/> (its last TailLength
     /// observations, oldest first; the first at position <paramref name="firstPosition"/>), with the interval around them.
+    /// Steps the guard does not give to the network serve the blend or naive forecast it chose, the band moved with them.
     /// </summary>
-    public void Forecast(int series, ReadOnlySpan<float> window, long firstPosition, Span<float> forecast, Span<float> lower, Span<float> upper)
+    public void Forecast(int series, ReadOnlySpan<float> tail, long firstPosition, Span<float> forecast, Span<float> lower, Span<float> upper)
     {
         if ((uint)series >= (uint)Scales.Count) throw new ArgumentOutOfRangeException(nameof(series), series, $"The model holds {Scales.Count} series.");
-        if (window.Length != WindowSize) throw new ArgumentException($"A forecast needs the last {WindowSize} observations; got {window.Length}.", nameof(window));
+        if (tail.Length != TailLength) throw new ArgumentException($"A forecast needs the last {TailLength} observations; got {tail.Length}.", nameof(tail));
+        var window = tail[^WindowSize..];
+        firstPosition += tail.Length - WindowSize;
         if (forecast.Length != Horizon || lower.Length != Horizon || upper.Length != Horizon)
             throw new ArgumentException($"The forecast and its bounds have {Horizon} values each.", nameof(forecast));
         SeriesChecks.RequireFinite(window, 1, nameof(window), "Observation");
@@ -84,9 +98,20 @@ internal sealed class GlobalSeriesForecaster
             forecast[h] = Raw(scale, predicted[h], level, next + h);
             lower[h] = Raw(scale, lower[h], level, next + h);
             upper[h] = Raw(scale, upper[h], level, next + h);
-            // The band holds its forecast (residual quantiles of one sign alone would not).
-            lower[h] = Math.Min(lower[h], forecast[h]); upper[h] = Math.Max(upper[h], forecast[h]);
         }
+        if (Guard != null && Guard[series].Choice != ForecastDecision.Network)
+        {
+            var network = forecast.ToArray();
+            GuardedForecaster.Serve(Enumerable.Repeat(Guard[series], Horizon).ToArray(), SeasonalPeriod, tail, forecast);
+            for (int h = 0; h < Horizon; h++)
+            {
+                float shift = forecast[h] - network[h];
+                lower[h] += shift; upper[h] += shift;
+                if (scale.Positive) lower[h] = Math.Max(lower[h], 0f);
+            }
+        }
+        // The band holds its forecast (residual quantiles of one sign alone would not).
+        for (int h = 0; h < Horizon; h++) { lower[h] = Math.Min(lower[h], forecast[h]); upper[h] = Math.Max(upper[h], forecast[h]); }
     }
 
     private float Raw(SeriesScale scale, float standardised, double level, long position) =>
@@ -184,7 +209,58 @@ internal sealed class GlobalSeriesForecaster
         var predicted = new float[validation.Length * H];
         for (int i = 0; i < validation.Length; i++) network.Predict([validation[i].Input]).AsSpan(0, H).CopyTo(predicted.AsSpan(i * H, H));
         var intervals = ResidualIntervals.Fit(predicted, validation.SelectMany(p => p.Target).ToArray(), H, confidenceLevel);
-        return (new GlobalSeriesForecaster(network, scaler, intervals, W, H, period, seriesIds, scales), result, train.Length);
+        var unguarded = new GlobalSeriesForecaster(network, scaler, intervals, W, H, period, seriesIds, scales);
+        var (guard, reason) = DecideGuard(unguarded, series, H, period);
+        log?.Invoke(reason);
+        return (new GlobalSeriesForecaster(network, scaler, intervals, W, H, period, seriesIds, scales, guard, reason), result, train.Length);
+    }
+
+    /// <summary>Validation windows per series for its guard: non-overlapping, so each step has this many independent errors.</summary>
+    private const int GuardWindows = NaiveGuard.MinIndependentErrors;
+
+    /// <summary>
+    /// The naive guard of a global model, per series: on its last <see cref="GuardWindows"/> non-overlapping windows (the
+    /// last one held out from training, the earlier ones inside the training targets, so the network's errors there are
+    /// optimistic), all steps pooled, the network against persistence and seasonal-naive (blend or fall back as
+    /// <see cref="NaiveGuard"/> decides). A series too short for them keeps the network.
+    /// </summary>
+    private static (ServedStep[]? Guard, string Reason) DecideGuard(GlobalSeriesForecaster model, IReadOnlyList<float[]> series, int H, int period)
+    {
+        int W = model.WindowSize, n = series.Count;
+        var steps = new ServedStep[n];
+        var counts = new Dictionary<ForecastDecision, int>();
+        var lower = new float[H];
+        var upper = new float[H];
+        int judged = 0;
+        for (int s = 0; s < n; s++)
+        {
+            var values = series[s];
+            int firstOrigin = values.Length - GuardWindows * H;
+            bool seasonal = period >= 2 && firstOrigin >= Math.Max(W, period);
+            if (firstOrigin < W) { steps[s] = new ServedStep(ForecastDecision.Network, 1, false); continue; }
+            judged++;
+            var actuals = new float[GuardWindows * H];
+            var network = new float[GuardWindows * H];
+            var persistence = new float[GuardWindows * H];
+            var seasonalNaive = seasonal ? new float[GuardWindows * H] : [];
+            for (int k = 0; k < GuardWindows; k++)
+            {
+                int origin = firstOrigin + k * H;
+                var history = values.AsSpan(0, origin);
+                model.Forecast(s, history[^W..], origin - W, network.AsSpan(k * H, H), lower, upper);
+                NaiveForecasts.Persistence(history, H).CopyTo(persistence.AsSpan(k * H, H));
+                if (seasonal) NaiveForecasts.SeasonalNaive(history, period, H).CopyTo(seasonalNaive.AsSpan(k * H, H));
+                values.AsSpan(origin, H).CopyTo(actuals.AsSpan(k * H, H));
+            }
+            // Non-overlapping windows: every step has GuardWindows independent errors, so all are judged (pooled).
+            var overall = NaiveGuard.Decide(actuals, network, persistence, seasonalNaive, H, minIndependentErrors: 1).Overall;
+            steps[s] = new ServedStep(overall.Choice, overall.NetworkWeight, overall.Naive == ForecastDecision.SeasonalNaive);
+        }
+        foreach (var step in steps) counts[step.Choice] = counts.GetValueOrDefault(step.Choice) + 1;
+        string reason = $"Guard per series on its last {GuardWindows} non-overlapping windows ({judged} of {n} series long enough; the earlier windows lie " +
+                        "inside the training targets, so the network's errors there are optimistic): " +
+                        string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key} for {c.Value}")) + ".";
+        return (steps.All(st => st.Choice == ForecastDecision.Network) ? null : steps, reason);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -207,6 +283,9 @@ internal sealed class GlobalSeriesForecaster
             ModelPayload.WriteFloats(w, Scales[i].SeasonalFigure);
         }
         ModelPayload.WriteTensors(w, Network.NamedParameters());
+        w.Write(Guard?.Count ?? 0);
+        foreach (var step in Guard ?? []) { w.Write((int)step.Choice); w.Write(step.NetworkWeight); w.Write(step.SeasonalNaive); }
+        w.Write(GuardReason);
     }
 
     /// <summary>Reads what <see cref="Write"/> wrote, for a network of <paramref name="networkOptions"/>; everything is checked before the network is built.</summary>
@@ -231,9 +310,20 @@ internal sealed class GlobalSeriesForecaster
             if (networkOptions.Outputs != horizon) throw new ArgumentException($"The network has {networkOptions.Outputs} outputs; the horizon is {horizon}.");
             ModelPayload.CheckParameterCount(tensors, ModelPayload.ExpectedParameters(1, networkOptions.HiddenSize, networkOptions.NumberOfLayers,
                 networkOptions.Bidirectional, networkOptions.Outputs));
+            var guard = new ServedStep[ModelPayload.CheckCount(r, r.ReadInt32(), 13, "guard steps")];
+            for (int i = 0; i < guard.Length; i++)
+            {
+                int choice = r.ReadInt32();
+                double weight = r.ReadDouble();
+                bool seasonalNaive = r.ReadBoolean();
+                if (!Enum.IsDefined((ForecastDecision)choice) || !(weight >= 0 && weight <= 1))
+                    throw new ArgumentException($"The guard's step {i + 1} is invalid (decision {choice}, weight {weight}).");
+                guard[i] = new ServedStep((ForecastDecision)choice, weight, seasonalNaive);
+            }
+            string reason = r.ReadString();
             var network = new SequenceRegressorNetwork(1, networkOptions);
             network.LoadParameters(tensors);
-            return new GlobalSeriesForecaster(network, scaler, intervals, window, horizon, period, ids, scales);
+            return new GlobalSeriesForecaster(network, scaler, intervals, window, horizon, period, ids, scales, guard.Length == 0 ? null : guard, reason);
         }
         catch (ArgumentException e) { throw new InvalidDataException($"The saved global forecaster is inconsistent: {e.Message}", e); }
     }
@@ -274,6 +364,6 @@ internal sealed class GlobalSeriesState
     {
         if (Tails.Length != model.SeriesIds.Count) throw fail($"The state holds {Tails.Length} series; the model was trained on {model.SeriesIds.Count}.");
         for (int i = 0; i < Tails.Length; i++)
-            if (Tails[i].Length != model.WindowSize) throw fail($"The state of series '{model.SeriesIds[i]}' holds {Tails[i].Length} observations; the window is {model.WindowSize}.");
+            if (Tails[i].Length != model.TailLength) throw fail($"The state of series '{model.SeriesIds[i]}' holds {Tails[i].Length} observations; the model forecasts from {model.TailLength}.");
     }
 }

@@ -65,15 +65,23 @@ internal sealed partial class GuardedForecaster
     public static void Serve(ForecastDiagnostics decision, ReadOnlySpan<float> history, Span<float> forecast)
     {
         if (decision.Decision == ForecastDecision.Network && decision.Steps is null) return;
+        var steps = Enumerable.Range(1, forecast.Length)
+            .Select(h => new ServedStep(decision.DecisionAt(h), decision.NetworkWeightAt(h), decision.SeasonalNaiveAt(h))).ToArray();
+        Serve(steps, decision.SeasonalPeriod, history, forecast);
+    }
+
+    /// <summary>Applies per-step decisions to a network forecast in place; <paramref name="history"/> ends at the origin.</summary>
+    public static void Serve(IReadOnlyList<ServedStep> steps, int seasonalPeriod, ReadOnlySpan<float> history, Span<float> forecast)
+    {
         float[]? persistence = null, seasonalNaive = null;
         for (int h = 0; h < forecast.Length; h++)
         {
-            var choice = decision.DecisionAt(h + 1);
-            if (choice == ForecastDecision.Network) continue;
-            var naive = decision.SeasonalNaiveAt(h + 1)
-                ? seasonalNaive ??= NaiveForecasts.SeasonalNaive(history, decision.SeasonalPeriod, forecast.Length)
+            var step = steps[h];
+            if (step.Choice == ForecastDecision.Network) continue;
+            var naive = step.SeasonalNaive
+                ? seasonalNaive ??= NaiveForecasts.SeasonalNaive(history, seasonalPeriod, forecast.Length)
                 : persistence ??= NaiveForecasts.Persistence(history, forecast.Length);
-            double w = choice == ForecastDecision.Blend ? decision.NetworkWeightAt(h + 1) : 0;
+            double w = step.Choice == ForecastDecision.Blend ? step.NetworkWeight : 0;
             forecast[h] = (float)(w * forecast[h] + (1 - w) * naive[h]);
         }
     }

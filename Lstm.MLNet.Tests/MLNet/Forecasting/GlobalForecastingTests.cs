@@ -12,11 +12,11 @@ public sealed class GlobalForecastingTests
         public float Sales { get; set; }
     }
 
-    // Three monthly series whose levels differ a hundredfold, rows interleaved by month.
+    // Six monthly series whose levels differ up to two-hundredfold, rows interleaved by month (five or more let the guard judge the network).
     private static Row[] Rows(int months)
     {
         var random = new Random(3);
-        var levels = new Dictionary<string, double> { ["a"] = 10, ["b"] = 100, ["c"] = 1000 };
+        var levels = new Dictionary<string, double> { ["a"] = 10, ["b"] = 100, ["c"] = 1000, ["d"] = 20, ["e"] = 200, ["f"] = 2000 };
         return Enumerable.Range(0, months).SelectMany(t => levels.Select(l => new Row
         {
             Store = l.Key,
@@ -36,9 +36,10 @@ public sealed class GlobalForecastingTests
         var ml = new MLContext(1);
         var rows = Rows(72);
         var model = ml.Forecasting.ForecastByLstm(Options()).Fit(ml.Data.LoadFromEnumerable(rows));
-        StringAssert.Contains(model.Diagnostics.Reason, "Global model over 3 series");
+        StringAssert.Contains(model.Diagnostics.Reason, "Global model over 6 series");
+        StringAssert.Contains(model.Diagnostics.Reason, "Guard per series on its last 5 non-overlapping windows (6 of 6 series");
         var engine = model.CreateForecastingEngine();
-        CollectionAssert.AreEqual(new[] { "a", "b", "c" }, engine.SeriesIds.ToArray());
+        CollectionAssert.AreEqual(new[] { "a", "b", "c", "d", "e", "f" }, engine.SeriesIds.ToArray());
         var a = engine.Predict("a");
         var c = engine.Predict("c");
         Assert.HasCount(6, a.Forecast);
@@ -48,7 +49,7 @@ public sealed class GlobalForecastingTests
             Assert.IsTrue(f.LowerBound.Zip(f.Forecast, f.UpperBound).All(t => t.First > 0 && t.First <= t.Second && t.Second <= t.Third));
 
         // The state is per series: updating one leaves the others' forecasts unchanged.
-        engine.Update("a", rows[^3].Sales * 1.5f);
+        engine.Update("a", rows[^6].Sales * 1.5f);
         CollectionAssert.AreNotEqual(a.Forecast, engine.Predict("a").Forecast);
         CollectionAssert.AreEqual(c.Forecast, engine.Predict("c").Forecast);
 
@@ -72,7 +73,7 @@ public sealed class GlobalForecastingTests
         var model = ml.Forecasting.ForecastByLstm(options).Fit(ml.Data.LoadFromEnumerable(Rows(40)));
         var engine = model.CreateForecastingEngine();
         StringAssert.Contains(Assert.ThrowsExactly<InvalidOperationException>(() => engine.Predict()).Message, "Predict(seriesId)");
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => engine.Predict("z")).Message, "'z' is not one of the 3 series");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => engine.Predict("z")).Message, "'z' is not one of the 6 series");
         StringAssert.Contains(Assert.ThrowsExactly<InvalidOperationException>(() => ml.Forecasting.ForecastByLstm(new LstmForecastingOptions { InputColumnName = "Sales" })
             .Fit(ml.Data.LoadFromEnumerable(Rows(40))).CreateForecastingEngine().Predict("a")).Message, "one series");
 

@@ -156,15 +156,20 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
             o.ConfidenceLevel, networkOptions, o.ToTrainingOptions(), o.Progress, line => channel.Info(line), o.CancellationToken);
         string reason = $"Global model over {series.Length} series ({rowIds.Length} rows), {periodReason}: each series scaled by its own seasonal figure and " +
                         $"each window's level; {windows} pooled training windows; early stopping and intervals on each series' last window " +
-                        $"(kept epoch {result.BestEpoch} of {result.History.Count}). No naive guard: the network is served for every series.";
+                        $"(kept epoch {result.BestEpoch} of {result.History.Count}). {model.GuardReason}";
         channel.Info(reason);
-        var diagnostics = new ForecastDiagnostics(SeriesTransformKind.None, period, series.Length, double.NaN, double.NaN, double.NaN, ForecastDecision.Network, 1, reason);
-        var tails = series.Select(v => v[^o.WindowSize..]).ToArray();
-        var positions = series.Select(v => (long)(v.Length - o.WindowSize)).ToArray();
+        var diagnostics = GlobalDiagnostics(model, reason);
+        var tails = series.Select(v => v[^model.TailLength..]).ToArray();
+        var positions = series.Select(v => (long)(v.Length - model.TailLength)).ToArray();
         var fitted = (LstmForecastingOptions)o.Copy();
         fitted.SeasonalPeriod = period;
         return new LstmForecastingTransformer(_host, fitted, model, new GlobalSeriesState(tails, positions), diagnostics, result.History, result.BestEpoch);
     }
+
+    /// <summary>A global model's diagnostics: the network is served unless a series' own guard chose otherwise (its Reason counts them).</summary>
+    internal static ForecastDiagnostics GlobalDiagnostics(GlobalSeriesForecaster model, string reason) =>
+        new(SeriesTransformKind.None, Math.Max(1, model.SeasonalPeriod), model.SeriesIds.Count, double.NaN, double.NaN, double.NaN,
+            ForecastDecision.Network, 1, reason);
 
     private static string Describe(SeriesTransformKind kind, int period) => SeriesTransform.IsSeasonal(kind) ? $"{kind}({period})" : kind.ToString();
 

@@ -90,6 +90,12 @@ public sealed class LstmForecastingTransformer : ITransformer
         ? new(this, _model.CreateInferenceCopy(), _tail, _covariateTail)
         : new(this, _global!.CreateInferenceCopy(), _globalState!);
 
+    /// <summary>
+    /// An engine shaped like ML.NET's <c>TimeSeriesPredictionEngine</c>: <typeparamref name="TSrc"/> carries the observation
+    /// (and covariates or series id), <typeparamref name="TDst"/> receives Forecast, LowerBound and UpperBound (float[]).
+    /// </summary>
+    public LstmTimeSeriesEngine<TSrc, TDst> CreateTimeSeriesEngine<TSrc, TDst>() where TSrc : class where TDst : class, new() => new(this);
+
     internal LstmForecastingTransformer WithState(float[] tail, float[] covariateTail) =>
         new(_host, _options, _model!, tail, covariateTail, _history, BestEpoch);
 
@@ -237,8 +243,7 @@ public sealed class LstmForecastingTransformer : ITransformer
         try { state = new GlobalSeriesState(tails, positions); }
         catch (ArgumentException e) { throw new InvalidDataException($"The saved engine state is invalid: {e.Message}", e); }
         state.Check(model, message => new InvalidDataException(message));
-        var diagnostics = new ForecastDiagnostics(SeriesTransformKind.None, Math.Max(1, model.SeasonalPeriod), model.SeriesIds.Count, double.NaN, double.NaN, double.NaN,
-            ForecastDecision.Network, 1, reason);
+        var diagnostics = LstmForecastingEstimator.GlobalDiagnostics(model, reason);
         return new LstmForecastingTransformer(env, options, model, state, diagnostics, history, bestEpoch);
     }
 

@@ -30,7 +30,7 @@ public static class ForecastSuite
     public static int Run(string[] args)
     {
         bool quick = args.Contains("--quick");
-        var arguments = SampleArguments.Parse(args.Where(a => a is not ("--suite" or "--quick")).ToArray(), "--series", "--rules", "--m4-lstm", "--m4-global", "--m4-global-period");
+        var arguments = SampleArguments.Parse(args.Where(a => a is not ("--suite" or "--quick")).ToArray(), "--series", "--rules", "--m4-lstm", "--m4-global", "--m4-global-period", "--m4-global-window");
         var names = arguments.Named.TryGetValue("--series", out var list) ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : [.. SuiteSeries.Names, "m4-hourly"];
         var rules = arguments.Named.TryGetValue("--rules", out var ruleList) ? ruleList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -38,7 +38,7 @@ public static class ForecastSuite
         foreach (var rule in rules)
             if (!SuiteLstm.AllRules.Contains(rule)) throw new ArgumentException($"Unknown rule '{rule}'; expected {string.Join(", ", SuiteLstm.AllRules)}.");
         int? epochs = arguments.Epochs ?? (quick ? 30 : null);
-        int m4Global = arguments.Named.TryGetValue("--m4-global", out var g) ? int.Parse(g, CultureInfo.InvariantCulture) : 20_000;
+        bool m4Global = !arguments.Named.TryGetValue("--m4-global", out var g) || g != "0"; // --m4-global 0 skips the global model
         int m4Lstm = arguments.Named.TryGetValue("--m4-lstm", out var k) ? int.Parse(k, CultureInfo.InvariantCulture) : quick ? 3 : 8;
 
         var markdown = new StringBuilder();

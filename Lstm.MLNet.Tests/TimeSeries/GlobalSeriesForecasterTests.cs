@@ -13,7 +13,7 @@ public sealed class GlobalSeriesForecasterTests
         var network = new SequenceRegressorNetwork(1, new SequenceRegressorOptions { Outputs = Horizon, HiddenSize = 4, Seed = 3 });
         var scales = new[] { new SeriesScale([0.5f, 1f, 1.5f, 1f], positive: true, spread: 1f), new SeriesScale([], positive: false, spread: 2f) };
         return new GlobalSeriesForecaster(network, new Standardizer([0f], [1f]), new ResidualIntervals([-0.1f, -0.1f, -0.1f, -0.1f], [0.1f, 0.1f, 0.1f, 0.1f], 0.9f),
-            Window, Horizon, Period, ["a", "b"], scales, guard, guard == null ? "" : "series a falls back");
+            Window, Horizon, Period, ["a", "b"], scales, guard, guard == null ? "" : "series a falls back", guardPeriod: Period);
     }
 
     [TestMethod]

@@ -72,4 +72,28 @@ public sealed class ForecastDiagnostics
 }
 
 /// <summary>What one horizon step serves: the choice, the network's weight and, for a blend or fall-back, which naive forecast.</summary>
-internal readonly record struct ServedStep(ForecastDecision Choice, double NetworkWeight, bool SeasonalNaive);
+internal readonly record struct ServedStep(ForecastDecision Choice, double NetworkWeight, bool SeasonalNaive)
+{
+    /// <summary>int32 count, then per entry int32 decision, double network weight, bool seasonal-naive.</summary>
+    public static void WriteAll(BinaryWriter w, IReadOnlyList<ServedStep> steps)
+    {
+        w.Write(steps.Count);
+        foreach (var step in steps) { w.Write((int)step.Choice); w.Write(step.NetworkWeight); w.Write(step.SeasonalNaive); }
+    }
+
+    /// <summary>Reads what <see cref="WriteAll"/> wrote; an invalid entry throws <see cref="InvalidDataException"/> naming it.</summary>
+    public static ServedStep[] ReadAll(BinaryReader r)
+    {
+        var steps = new ServedStep[Model.Persistence.ModelPayload.CheckCount(r, r.ReadInt32(), 13, "guard decisions")];
+        for (int i = 0; i < steps.Length; i++)
+        {
+            int choice = r.ReadInt32();
+            double weight = r.ReadDouble();
+            bool seasonalNaive = r.ReadBoolean();
+            if (!Enum.IsDefined((ForecastDecision)choice) || !(weight >= 0 && weight <= 1))
+                throw new InvalidDataException($"The saved guard's decision {i + 1} is invalid (decision {choice}, weight {weight}).");
+            steps[i] = new ServedStep((ForecastDecision)choice, weight, seasonalNaive);
+        }
+        return steps;
+    }
+}

@@ -18,10 +18,13 @@ internal sealed class GlobalSeriesForecaster
     private readonly Dictionary<string, int> _index;
 
     public GlobalSeriesForecaster(SequenceRegressorNetwork network, Standardizer scaler, ResidualIntervals intervals, int windowSize, int horizon,
-        int seasonalPeriod, IReadOnlyList<string> seriesIds, IReadOnlyList<SeriesScale> scales, IReadOnlyList<ServedStep>? guard = null, string guardReason = "")
+        int seasonalPeriod, IReadOnlyList<string> seriesIds, IReadOnlyList<SeriesScale> scales, IReadOnlyList<ServedStep>? guard = null, string guardReason = "", int guardPeriod = 1)
     {
+        if (guardPeriod < 1 || guardPeriod > SeriesTransform.MaxSeasonalPeriod)
+            throw new ArgumentOutOfRangeException(nameof(guardPeriod), guardPeriod, $"Must be 1 (no season) or 2 to {SeriesTransform.MaxSeasonalPeriod}.");
+        GuardPeriod = guardPeriod;
         if (guard != null && guard.Count != scales.Count) throw new ArgumentException($"The guard decides {guard.Count} series; the model holds {scales.Count}.", nameof(guard));
-        if (guard != null && guard.Any(st => st.Choice != ForecastDecision.Network && st.SeasonalNaive) && seasonalPeriod < 2)
+        if (guard != null && guard.Any(st => st.Choice != ForecastDecision.Network && st.SeasonalNaive) && guardPeriod < 2)
             throw new ArgumentException("The guard serves seasonal-naive but the model has no seasonal period.", nameof(guard));
         Guard = guard?.ToArray();
         GuardReason = guardReason ?? "";
@@ -62,8 +65,10 @@ internal sealed class GlobalSeriesForecaster
     /// <summary>What each series serves at every step (null: the network for all), decided on its own validation windows.</summary>
     public IReadOnlyList<ServedStep>? Guard { get; }
     public string GuardReason { get; }
+    /// <summary>The period of the guard's seasonal-naive: the one detected in most series (the shortest season, e.g. 24 for hourly data), else 1.</summary>
+    public int GuardPeriod { get; }
     /// <summary>Observations a forecast needs: the window, or a full season when a step serves seasonal-naive.</summary>
-    public int TailLength => Guard?.Any(st => st.Choice != ForecastDecision.Network && st.SeasonalNaive) == true ? Math.Max(WindowSize, SeasonalPeriod) : WindowSize;
+    public int TailLength => Guard?.Any(st => st.Choice != ForecastDecision.Network && st.SeasonalNaive) == true ? Math.Max(WindowSize, GuardPeriod) : WindowSize;
 
     /// <summary>A window's level: the mean of its last season's adjusted values (the whole window when the season is longer).</summary>
     public int LevelSpan => SeasonalPeriod >= 2 && SeasonalPeriod <= WindowSize ? SeasonalPeriod : WindowSize;
@@ -72,7 +77,7 @@ internal sealed class GlobalSeriesForecaster
     public int IndexOf(string id) => _index.TryGetValue(id, out int i) ? i : -1;
 
     public GlobalSeriesForecaster CreateInferenceCopy() =>
-        new(Network.CreateInferenceView(), Scaler, Intervals, WindowSize, Horizon, SeasonalPeriod, SeriesIds, Scales, Guard, GuardReason);
+        new(Network.CreateInferenceView(), Scaler, Intervals, WindowSize, Horizon, SeasonalPeriod, SeriesIds, Scales, Guard, GuardReason, GuardPeriod);
 
     /// <summary>
     /// The next Horizon values of series <paramref name="series"/> after <paramref name="tail"/> (its last TailLength
@@ -102,7 +107,7 @@ internal sealed class GlobalSeriesForecaster
         if (Guard != null && Guard[series].Choice != ForecastDecision.Network)
         {
             var network = forecast.ToArray();
-            GuardedForecaster.Serve(Enumerable.Repeat(Guard[series], Horizon).ToArray(), SeasonalPeriod, tail, forecast);
+            GuardedForecaster.Serve(Enumerable.Repeat(Guard[series], Horizon).ToArray(), GuardPeriod, tail, forecast);
             for (int h = 0; h < Horizon; h++)
             {
                 float shift = forecast[h] - network[h];
@@ -210,9 +215,13 @@ internal sealed class GlobalSeriesForecaster
         for (int i = 0; i < validation.Length; i++) network.Predict([validation[i].Input]).AsSpan(0, H).CopyTo(predicted.AsSpan(i * H, H));
         var intervals = ResidualIntervals.Fit(predicted, validation.SelectMany(p => p.Target).ToArray(), H, confidenceLevel);
         var unguarded = new GlobalSeriesForecaster(network, scaler, intervals, W, H, period, seriesIds, scales);
-        var (guard, reason) = DecideGuard(unguarded, series, H, period);
+        // The guard's seasonal-naive at the season most series show (the model's period may be a longer one, e.g. a week of hours).
+        var detected = series.Where(v => v.Length - H >= 6).Select(v => SeasonalityDetection.Detect(v.AsSpan(0, v.Length - H)).Period).Where(p => p >= 2)
+            .GroupBy(p => p).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
+        int guardPeriod = detected?.Key ?? Math.Max(1, period);
+        var (guard, reason) = DecideGuard(unguarded, series, H, guardPeriod);
         log?.Invoke(reason);
-        return (new GlobalSeriesForecaster(network, scaler, intervals, W, H, period, seriesIds, scales, guard, reason), result, train.Length);
+        return (new GlobalSeriesForecaster(network, scaler, intervals, W, H, period, seriesIds, scales, guard, reason, guardPeriod), result, train.Length);
     }
 
     /// <summary>Validation windows per series for its guard: non-overlapping, so each step has this many independent errors.</summary>
@@ -257,7 +266,7 @@ internal sealed class GlobalSeriesForecaster
             steps[s] = new ServedStep(overall.Choice, overall.NetworkWeight, overall.Naive == ForecastDecision.SeasonalNaive);
         }
         foreach (var step in steps) counts[step.Choice] = counts.GetValueOrDefault(step.Choice) + 1;
-        string reason = $"Guard per series on its last {GuardWindows} non-overlapping windows ({judged} of {n} series long enough; the earlier windows lie " +
+        string reason = $"Guard per series on its last {GuardWindows} non-overlapping windows, seasonal-naive at {period} ({judged} of {n} series long enough; the earlier windows lie " +
                         "inside the training targets, so the network's errors there are optimistic): " +
                         string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key} for {c.Value}")) + ".";
         return (steps.All(st => st.Choice == ForecastDecision.Network) ? null : steps, reason);
@@ -266,7 +275,8 @@ internal sealed class GlobalSeriesForecaster
     // ---------------------------------------------------------------------------------------------
     // Payload (after the options the ML.NET transformer writes): int32 window, horizon, period; the scaler (means,
     // deviations), the interval offsets (lower, upper); int32 series count, then per series: id, bool positive, float
-    // spread, seasonal figure (WriteFloats); then the network's tensors (ModelPayload.WriteTensors).
+    // spread, seasonal figure (WriteFloats); the network's tensors (ModelPayload.WriteTensors); the guard (ServedStep.WriteAll: one
+    // decision per series, or none), int32 guard period, string guard reason.
     // ---------------------------------------------------------------------------------------------
 
     public void Write(BinaryWriter w)
@@ -283,8 +293,8 @@ internal sealed class GlobalSeriesForecaster
             ModelPayload.WriteFloats(w, Scales[i].SeasonalFigure);
         }
         ModelPayload.WriteTensors(w, Network.NamedParameters());
-        w.Write(Guard?.Count ?? 0);
-        foreach (var step in Guard ?? []) { w.Write((int)step.Choice); w.Write(step.NetworkWeight); w.Write(step.SeasonalNaive); }
+        ServedStep.WriteAll(w, Guard ?? []);
+        w.Write(GuardPeriod);
         w.Write(GuardReason);
     }
 
@@ -310,20 +320,12 @@ internal sealed class GlobalSeriesForecaster
             if (networkOptions.Outputs != horizon) throw new ArgumentException($"The network has {networkOptions.Outputs} outputs; the horizon is {horizon}.");
             ModelPayload.CheckParameterCount(tensors, ModelPayload.ExpectedParameters(1, networkOptions.HiddenSize, networkOptions.NumberOfLayers,
                 networkOptions.Bidirectional, networkOptions.Outputs));
-            var guard = new ServedStep[ModelPayload.CheckCount(r, r.ReadInt32(), 13, "guard steps")];
-            for (int i = 0; i < guard.Length; i++)
-            {
-                int choice = r.ReadInt32();
-                double weight = r.ReadDouble();
-                bool seasonalNaive = r.ReadBoolean();
-                if (!Enum.IsDefined((ForecastDecision)choice) || !(weight >= 0 && weight <= 1))
-                    throw new ArgumentException($"The guard's step {i + 1} is invalid (decision {choice}, weight {weight}).");
-                guard[i] = new ServedStep((ForecastDecision)choice, weight, seasonalNaive);
-            }
+            var guard = ServedStep.ReadAll(r);
+            int guardPeriod = r.ReadInt32();
             string reason = r.ReadString();
             var network = new SequenceRegressorNetwork(1, networkOptions);
             network.LoadParameters(tensors);
-            return new GlobalSeriesForecaster(network, scaler, intervals, window, horizon, period, ids, scales, guard.Length == 0 ? null : guard, reason);
+            return new GlobalSeriesForecaster(network, scaler, intervals, window, horizon, period, ids, scales, guard.Length == 0 ? null : guard, reason, guardPeriod);
         }
         catch (ArgumentException e) { throw new InvalidDataException($"The saved global forecaster is inconsistent: {e.Message}", e); }
     }

@@ -90,11 +90,7 @@ internal sealed partial class GuardedForecaster
         w.Write(d.SeasonalPeriod); w.Write(d.ValidationWindows);
         w.Write(d.NetworkMae); w.Write(d.PersistenceMae); w.Write(d.SeasonalNaiveMae);
         w.Write((int)d.Decision); w.Write(d.NetworkWeight); w.Write(d.Reason);
-        if (d.Steps is { } steps)
-        {
-            w.Write(steps.Count);
-            foreach (var step in steps) { w.Write((int)step.Choice); w.Write(step.NetworkWeight); w.Write(step.SeasonalNaive); }
-        }
+        if (d.Steps is { } steps) ServedStep.WriteAll(w, steps);
     }
 
     private static ForecastDiagnostics ReadGuard(BinaryReader r, SeriesTransformKind transform)
@@ -111,16 +107,7 @@ internal sealed partial class GuardedForecaster
         ServedStep[]? steps = null;
         if (r.BaseStream.Position < r.BaseStream.Length)
         {
-            steps = new ServedStep[ModelPayload.CheckCount(r, r.ReadInt32(), 13, "guard steps")];
-            for (int i = 0; i < steps.Length; i++)
-            {
-                int choice = r.ReadInt32();
-                double stepWeight = r.ReadDouble();
-                bool seasonalNaive = r.ReadBoolean();
-                if (!Enum.IsDefined((ForecastDecision)choice) || !(stepWeight >= 0 && stepWeight <= 1))
-                    throw new InvalidDataException($"The saved guard's step {i + 1} is invalid (decision {choice}, weight {stepWeight}).");
-                steps[i] = new ServedStep((ForecastDecision)choice, stepWeight, seasonalNaive);
-            }
+            steps = ServedStep.ReadAll(r);
         }
         return new ForecastDiagnostics(transform, period, windows, network, persistence, seasonal, (ForecastDecision)decision, weight, reason, steps);
     }

@@ -37,7 +37,7 @@ public sealed class GlobalForecastingTests
         var rows = Rows(72);
         var model = ml.Forecasting.ForecastByLstm(Options()).Fit(ml.Data.LoadFromEnumerable(rows));
         StringAssert.Contains(model.Diagnostics.Reason, "Global model over 6 series");
-        StringAssert.Contains(model.Diagnostics.Reason, "Guard per series on its last 5 non-overlapping windows (6 of 6 series");
+        StringAssert.Contains(model.Diagnostics.Reason, "Guard per series on its last 5 non-overlapping windows, seasonal-naive at 12 (6 of 6 series");
         var engine = model.CreateForecastingEngine();
         CollectionAssert.AreEqual(new[] { "a", "b", "c", "d", "e", "f" }, engine.SeriesIds.ToArray());
         var a = engine.Predict("a");

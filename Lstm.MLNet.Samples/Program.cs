@@ -75,7 +75,7 @@ static int Usage(TextWriter writer, int exitCode, string? error = null)
     writer.WriteLine("  forecast --suite [--series a,b] [--rules defaults,auto+guard] [--m4-lstm 8] [--quick]");
     writer.WriteLine("                             the forecasting benchmark suite (8 series + M4 Hourly): MAE/RMSE/sMAPE/MASE at step 1 and");
     writer.WriteLine("                             the horizon vs persistence, seasonal-naive, FastTree; M4 sMAPE/MASE/OWA; writes .md and .csv");
-    writer.WriteLine("                             M4 global model: [--m4-global 0] skips it, [--m4-global-period 168] [--m4-global-window 48]");
+    writer.WriteLine("                             M4 global model: [--m4-global 0] skips it, [--m4-global-period 168] [--m4-global-window 168]");
     writer.WriteLine("  sweep [--dataset sentiment|spam|mr] [--trials 12] [--minutes 10] [--folds 3] [--metric Accuracy]");
     writer.WriteLine("                             AutoML-style sweep (successive halving, CV): leaderboard, CSV, bar chart, best vs defaults");
     writer.WriteLine("  predict --model M.zip [texts...]  predict with a saved binary text model (texts from stdin when none)");

@@ -82,13 +82,13 @@ public static class M4HourlyBenchmark
     /// <summary>
     /// The global model: one LSTM over all 414 series (each scaled by its own seasonal figure and window level), trained on
     /// at most 20,000 pooled windows, scored on every series beside the baselines. <c>--m4-global-period</c> (default 168)
-    /// and <c>--m4-global-window</c> (default 48) set its seasonal period and window.
+    /// and <c>--m4-global-window</c> (default 168) set its seasonal period and window.
     /// </summary>
     private static string Global(List<(string Id, float[] Train, float[] Test)> all, Dictionary<string, (double Smape, double Mase)> scored,
         SampleArguments arguments, int? epochs)
     {
         int period = arguments.Named.TryGetValue("--m4-global-period", out var p) ? int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) : GlobalPeriod;
-        int window = arguments.Named.TryGetValue("--m4-global-window", out var wText) ? int.Parse(wText, System.Globalization.CultureInfo.InvariantCulture) : Window;
+        int window = arguments.Named.TryGetValue("--m4-global-window", out var wText) ? int.Parse(wText, System.Globalization.CultureInfo.InvariantCulture) : GlobalWindow;
         // Through the public API: one row per observation, the series named by its M4 id.
         var ml = new MLContext(arguments.Seed);
         var rows = all.SelectMany(s => s.Train.Select(v => new M4Row { Series = s.Id, Value = v }));
@@ -119,6 +119,8 @@ public static class M4HourlyBenchmark
     // The seasonal figure over a week of hours (daily and weekly pattern together): on all 414 series it gave sMAPE
     // 10.20 / MASE 1.246 against 12.22 / 1.539 with a daily figure (no guard, README). The guard's seasonal-naive stays daily.
     private const int GlobalPeriod = 168;
+    // A week of input: sMAPE 9.36 / MASE 1.043 against 9.94 / 1.041 with 48 hours (both with the guard, README), at about 3× the epoch time.
+    private const int GlobalWindow = 168;
 
     private sealed class M4Row
     {

@@ -288,6 +288,8 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
             if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType is not NumberDataViewType { RawType: var raw } || raw != typeof(float))
                 throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{name}' has type {LstmColumns.Describe(column)}; the forecaster expects Single.");
         }
+        if (_options.IsGlobal && !inputSchema.TryFindColumn(_options.SeriesIdColumnName!, out _))
+            throw LstmColumns.MissingColumn("series id", _options.SeriesIdColumnName!, inputSchema.Select(c => c.Name));
         var columns = inputSchema.ToDictionary(c => c.Name);
         foreach (var name in new[] { _options.OutputColumnName, _options.ConfidenceLowerBoundColumn, _options.ConfidenceUpperBoundColumn })
             columns[name] = new SchemaShape.Column(name, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);

@@ -62,6 +62,9 @@ internal static class SampleCommands
             Flag("--quick", "With --suite: 30 epochs, fewer rules and M4 series."),
             Text("--rules", "With --suite: the LSTM rules, comma-separated (e.g. defaults,auto+guard)."),
             m4Lstm,
+            NonNegativeInt("--m4-global", "With --suite: 1 (default) trains the global model on all M4 Hourly series, 0 skips it."),
+            PositiveInt("--m4-global-period", "With --suite: the global model's seasonal figure, in hours (default 168)."),
+            PositiveInt("--m4-global-window", "With --suite: the global model's input window, in hours (default 168)."),
         };
         forecast.SetAction(Run(arguments => arguments.Named.ContainsKey("--suite") ? ForecastSuite.Run(arguments) : ForecastSample.Run(arguments)));
         root.Subcommands.Add(forecast);
@@ -103,6 +106,13 @@ internal static class SampleCommands
     private static Option<string> Text(string name, string description) => new(name) { Description = description };
 
     private static Option<bool> Flag(string name, string description) => new(name) { Description = description };
+
+    private static Option<int> NonNegativeInt(string name, string description)
+    {
+        var option = new Option<int>(name) { Description = description, HelpName = "N" };
+        option.Validators.Add(r => { if (Given(r) < 0) r.AddError($"{name} must be 0 or more."); });
+        return option;
+    }
 
     private static Option<int?> PositiveInt(string name, string description)
     {

@@ -24,7 +24,8 @@ public static class ForecastSuite
         public double Seconds = double.NaN;
     }
 
-    private sealed record Row(string Series, string Model, string Transform, double[] Step1, double[] StepH, double Seconds, string Note);
+    private sealed record Row(string Series, string Model, string Transform, double[] Step1, double[] StepH, double Seconds, string Note,
+        ForecastDecision? FellBackAt1 = null, ForecastDecision? FellBackAtH = null);
 
     public static int Run(SampleArguments arguments)
     {
@@ -36,6 +37,7 @@ public static class ForecastSuite
         foreach (var rule in rules)
             if (!SuiteLstm.AllRules.Contains(rule)) throw new ArgumentException($"Unknown rule '{rule}'; expected {string.Join(", ", SuiteLstm.AllRules)}.");
         int? epochs = arguments.Epochs ?? (quick ? 30 : null);
+        bool m4Global = !arguments.Named.TryGetValue("--m4-global", out var g) || g != "0"; // --m4-global 0 skips the global model
         int m4Lstm = arguments.Named.TryGetValue("--m4-lstm", out var k) ? int.Parse(k, CultureInfo.InvariantCulture) : quick ? 3 : 8;
 
         var markdown = new StringBuilder();
@@ -57,7 +59,7 @@ public static class ForecastSuite
         if (rows.Count > 0) markdown.AppendLine(Summary(rows, rules));
         if (names.Contains("m4-hourly"))
         {
-            string m4 = M4HourlyBenchmark.Run(rules, m4Lstm, arguments, epochs);
+            string m4 = M4HourlyBenchmark.Run(rules, m4Lstm, arguments, epochs, m4Global);
             Console.WriteLine(m4);
             markdown.AppendLine(m4);
         }
@@ -132,7 +134,7 @@ public static class ForecastSuite
             var stepH = Metrics(scores.Last, scores.LastActual);
             var lstm = lstms.FirstOrDefault(l => $"LSTM {l.Rule}" == model);
             string transform = lstm?.Transform ?? (model.StartsWith("FastTree", StringComparison.Ordinal) ? treeKind.ToString() : "—");
-            rows.Add(new Row(s.Name, model, transform, step1, stepH, scores.Seconds, scores.Note));
+            rows.Add(new Row(s.Name, model, transform, step1, stepH, scores.Seconds, scores.Note, lstm?.FellBackAt(1), lstm?.FellBackAt(H)));
             table.Add(new[] { model, transform }.Concat(step1.Concat(stepH).Select(F)).Append(double.IsNaN(scores.Seconds) ? "—" : scores.Seconds.ToString("F0", CultureInfo.InvariantCulture)).ToArray());
             if (lstm?.GuardReason != null && !lstm.Rule.EndsWith("/step", StringComparison.Ordinal)) notes.AppendLine($"* guard of {model.Replace("+guard", "")}: {lstm.GuardReason}");
         }
@@ -185,22 +187,25 @@ public static class ForecastSuite
     /// <summary>Per LSTM rule: on how many series it beats the better of persistence and seasonal-naive (MAE) at step 1 and at the horizon.</summary>
     private static string Summary(List<Row> rows, string[] rules)
     {
-        var table = new MarkdownTable("LSTM rule", "beats best naive @1", "beats best naive @H", "lost @1 on", "lost @H on");
+        var table = new MarkdownTable("LSTM rule", "beats best naive @1", "beats best naive @H", "lost @1 on", "lost @H on", "of those, Diagnostics say it fell back");
         foreach (var rule in rules)
         {
             int win1 = 0, winH = 0, count = 0;
             var lost1 = new List<string>();
             var lostH = new List<string>();
+            var told = new List<string>();
             foreach (var group in rows.GroupBy(r => r.Series))
             {
                 var lstm = group.FirstOrDefault(r => r.Model == $"LSTM {rule}");
                 if (lstm == null) continue;
                 var naive = group.Where(r => r.Model is "persistence" || r.Model.Contains("naive", StringComparison.Ordinal)).ToList();
                 count++;
-                if (lstm.Step1[0] < naive.Min(r => r.Step1[0])) win1++; else lost1.Add(group.Key);
-                if (lstm.StepH[0] < naive.Min(r => r.StepH[0])) winH++; else lostH.Add(group.Key);
+                if (lstm.Step1[0] < naive.Min(r => r.Step1[0])) win1++;
+                else { lost1.Add(group.Key); if (lstm.FellBackAt1 is { } d) told.Add($"{group.Key} @1 ({d})"); }
+                if (lstm.StepH[0] < naive.Min(r => r.StepH[0])) winH++;
+                else { lostH.Add(group.Key); if (lstm.FellBackAtH is { } d) told.Add($"{group.Key} @H ({d})"); }
             }
-            table.Add(rule, $"{win1}/{count}", $"{winH}/{count}", string.Join(", ", lost1), string.Join(", ", lostH));
+            table.Add(rule, $"{win1}/{count}", $"{winH}/{count}", string.Join(", ", lost1), string.Join(", ", lostH), string.Join(", ", told));
         }
         return "### Summary: the LSTM against the better of persistence and seasonal-naive (MAE)\n\n" + table;
     }

@@ -28,7 +28,7 @@ public static class M4HourlyBenchmark
         ("Naive (M4 benchmark)", 43.003, 11.608, 3.593),
     ];
 
-    public static string Run(string[] rules, int lstmSeries, SampleArguments arguments, int? epochs)
+    public static string Run(string[] rules, int lstmSeries, SampleArguments arguments, int? epochs, bool global = true)
     {
         var all = SuiteSeries.LoadM4Hourly();
         var subset = new Random(arguments.Seed).GetItems(Enumerable.Range(0, all.Count).ToArray(), all.Count).Distinct().Take(lstmSeries).Order().ToArray();
@@ -45,6 +45,7 @@ public static class M4HourlyBenchmark
             full.Add(method, ForecastSuite.F(smape), ForecastSuite.F(mase), ForecastSuite.F(Owa(smape, mase, scored["Naive2"])), "computed here, all 414");
         foreach (var (method, smape, mase, owa) in Published) full.Add(method, ForecastSuite.F(smape), ForecastSuite.F(mase), ForecastSuite.F(owa), "published (M4)");
         text.AppendLine(full.ToString());
+        if (global) text.AppendLine(Global(all, scored, arguments, epochs));
         if (lstmSeries <= 0 || rules.Length == 0) return text.ToString();
 
         var ml = new MLContext(arguments.Seed);
@@ -76,6 +77,55 @@ public static class M4HourlyBenchmark
         text.AppendLine(table.ToString());
         if (guardNotes.Count > 0) text.AppendLine(string.Join("\n", guardNotes.Select(n => "* " + n))).AppendLine();
         return text.ToString();
+    }
+
+    /// <summary>
+    /// The global model: one LSTM over all 414 series (each scaled by its own seasonal figure and window level), trained on
+    /// at most 20,000 pooled windows, scored on every series beside the baselines. <c>--m4-global-period</c> (default 168)
+    /// and <c>--m4-global-window</c> (default 168) set its seasonal period and window.
+    /// </summary>
+    private static string Global(List<(string Id, float[] Train, float[] Test)> all, Dictionary<string, (double Smape, double Mase)> scored,
+        SampleArguments arguments, int? epochs)
+    {
+        int period = arguments.Named.TryGetValue("--m4-global-period", out var p) ? int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) : GlobalPeriod;
+        int window = arguments.Named.TryGetValue("--m4-global-window", out var wText) ? int.Parse(wText, System.Globalization.CultureInfo.InvariantCulture) : GlobalWindow;
+        // Through the public API: one row per observation, the series named by its M4 id.
+        var ml = new MLContext(arguments.Seed);
+        var rows = all.SelectMany(s => s.Train.Select(v => new M4Row { Series = s.Id, Value = v }));
+        var options = new LstmForecastingOptions { InputColumnName = nameof(M4Row.Value), SeriesIdColumnName = nameof(M4Row.Series), WindowSize = window,
+            Horizon = Horizon, SeasonalPeriod = period, Seed = arguments.Seed, NumberOfThreads = arguments.Threads, HiddenSize = GlobalHidden, BatchSize = 64,
+            EarlyStoppingPatience = 5, MaxEpochs = epochs ?? 40, Progress = new Progress<LstmTrainingProgress>(e => Console.WriteLine($"  epoch {e.Epoch}: {e}")) };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var model = ml.Forecasting.ForecastByLstm(options).Fit(ml.Data.LoadFromEnumerable(rows));
+        var fit = clock.Elapsed;
+        Console.WriteLine("  " + model.Diagnostics.Reason);
+        var engine = model.CreateForecastingEngine();
+        var forecasts = Enumerable.Range(0, all.Count).ToDictionary(i => i, i => engine.Predict(all[i].Id).Forecast);
+        var (smape, mase) = Score(all, Enumerable.Range(0, all.Count), _ => throw new InvalidOperationException(), forecasts);
+        var worst = Enumerable.Range(0, all.Count).Select(i =>
+        {
+            var (_, m) = Score(all, [i], _ => throw new InvalidOperationException(), forecasts);
+            var (_, n) = Score(all, [i], train => NaiveForecasts.SeasonalNaive(train, Period, Horizon));
+            return (all[i].Id, Mase: m, SNaive: n);
+        }).OrderByDescending(w => w.Mase - w.SNaive).Take(8);
+        Console.WriteLine("  worst MASE vs sNaive: " + string.Join("; ", worst.Select(w => $"{w.Id} {w.Mase:F2} vs {w.SNaive:F2}")));
+        var sNaive = scored["sNaive"];
+        return $"Global LSTM (window {window}, seasonal period {period}, {GlobalHidden} hidden, best epoch {model.BestEpoch} of {model.TrainingHistory.Count}, " +
+               $"fit {fit.TotalSeconds:F0} s): sMAPE {ForecastSuite.F(smape)}, MASE {ForecastSuite.F(mase)}, OWA {ForecastSuite.F(Owa(smape, mase, scored["Naive2"]))}; " +
+               $"vs sNaive: sMAPE {100 * (1 - smape / sNaive.Smape):F1}% lower, MASE {100 * (1 - mase / sNaive.Mase):F1}% lower.\n";
+    }
+
+    private const int GlobalHidden = 64;
+    // The seasonal figure over a week of hours (daily and weekly pattern together): on all 414 series it gave sMAPE
+    // 10.20 / MASE 1.246 against 12.22 / 1.539 with a daily figure (no guard, README). The guard's seasonal-naive stays daily.
+    private const int GlobalPeriod = 168;
+    // A week of input: sMAPE 9.36 / MASE 1.043 against 9.94 / 1.041 with 48 hours (both with the guard, README), at about 3× the epoch time.
+    private const int GlobalWindow = 168;
+
+    private sealed class M4Row
+    {
+        public string Series { get; set; } = "";
+        public float Value { get; set; }
     }
 
     /// <summary>M4's sMAPE and MASE over the given series, forecast by <paramref name="method"/> or taken from <paramref name="precomputed"/>.</summary>

@@ -36,6 +36,8 @@ public sealed class SuiteLstm
     /// <summary>The suite's own guard's reason, or for <c>defaults</c> the forecaster's own Diagnostics (its built-in guard).</summary>
     public string? GuardReason => _guard?.Reason ?? _diagnostics?.Reason;
     private ForecastDiagnostics? _diagnostics;
+    /// <summary>What the forecaster's Diagnostics say it serves at horizon step <paramref name="step"/> (1-based), when not the network alone.</summary>
+    public ForecastDecision? FellBackAt(int step) => _diagnostics?.DecisionAt(step) is { } d && d != ForecastDecision.Network ? d : null;
     /// <summary>The network's MAE over the guard's validation windows, all steps pooled (NaN before a guard was decided).</summary>
     public double ValidationMae => _guard?.Overall.NetworkMae ?? double.NaN;
     public TimeSpan FitTime { get; }
@@ -72,7 +74,8 @@ public sealed class SuiteLstm
             var data = ml.Data.LoadFromEnumerable(values.Select(v => new Observation { Value = v }));
             var model = ml.Forecasting.ForecastByLstm("Forecast", nameof(Observation.Value), window, horizon, trainSize: trainCount).Fit(data);
             var d = model.Diagnostics;
-            fitted = new SuiteLstm(rule, $"{d.Transform}{(SeriesTransform.IsSeasonal(d.Transform) ? $"({d.SeasonalPeriod})" : "")} → {d.Decision}",
+            string later = d.StepDecisions.Count > 0 ? $" (steps: {StepRanges(d.StepDecisions)})" : "";
+            fitted = new SuiteLstm(rule, $"{d.Transform}{(SeriesTransform.IsSeasonal(d.Transform) ? $"({d.SeasonalPeriod})" : "")} → {d.Decision}{later}",
                 model, SeriesTransformKind.None, period, window, clock.Elapsed) { _diagnostics = d };
         }
         else
@@ -103,6 +106,20 @@ public sealed class SuiteLstm
             fitted = new SuiteLstm(rule, description, model, outer ? kind : SeriesTransformKind.None, transformPeriod, window, clock.Elapsed);
         }
         return fitted;
+    }
+
+    /// <summary>Per-step decisions as runs: "1–2 Network, 3–12 SeasonalNaive".</summary>
+    private static string StepRanges(IReadOnlyList<ForecastDecision> steps)
+    {
+        var runs = new List<string>();
+        for (int start = 0; start < steps.Count;)
+        {
+            int end = start;
+            while (end + 1 < steps.Count && steps[end + 1] == steps[start]) end++;
+            runs.Add($"{(start == end ? $"{start + 1}" : $"{start + 1}–{end + 1}")} {steps[start]}");
+            start = end + 1;
+        }
+        return string.Join(", ", runs);
     }
 
     /// <summary>The network's forecast of the <c>horizon</c> values after <c>history[^1]</c>.</summary>

@@ -5,7 +5,8 @@ namespace Lstm.MLNet.Tests.TimeSeries;
 [TestClass]
 public sealed class NaiveGuardTests
 {
-    // 4 windows × 2 steps; actuals and the two naive forecasts.
+    // 4 windows × 2 steps; actuals and the two naive forecasts. Four windows are too few to judge the network
+    // (NaiveGuard.MinIndependentErrors): the pooled and per-step logic is tested with every step trusted, the trust rule below.
     private static readonly float[] Actuals = [10, 12, 11, 13, 12, 14, 13, 15];
     private static readonly float[] Persistence = [9, 9, 10, 10, 11, 11, 12, 12];
     private static readonly float[] SeasonalNaive = [10, 11, 11, 12, 12, 13, 13, 14];
@@ -14,7 +15,7 @@ public sealed class NaiveGuardTests
     public void BetterNetwork_IsKept()
     {
         var network = Actuals.ToArray(); // as good as seasonal-naive's exact step 1: a tie keeps the network
-        var decision = NaiveGuard.Decide(Actuals, network, Persistence, SeasonalNaive, 2);
+        var decision = NaiveGuard.Decide(Actuals, network, Persistence, SeasonalNaive, 2, minIndependentErrors: 1);
         Assert.AreEqual(ForecastDecision.Network, decision.Overall.Choice);
         Assert.IsTrue(decision.Steps.All(s => s.Choice == ForecastDecision.Network && s.NetworkWeight == 1));
         StringAssert.Contains(decision.Reason, "serving the network");
@@ -24,7 +25,7 @@ public sealed class NaiveGuardTests
     public void UselessNetwork_FallsBackToTheBetterNaive()
     {
         var network = Actuals.Select(a => a + 50f).ToArray();
-        var decision = NaiveGuard.Decide(Actuals, network, Persistence, SeasonalNaive, 2);
+        var decision = NaiveGuard.Decide(Actuals, network, Persistence, SeasonalNaive, 2, minIndependentErrors: 1);
         Assert.AreEqual(ForecastDecision.SeasonalNaive, decision.Overall.Choice);
         Assert.AreEqual(0, decision.Overall.NetworkWeight);
         StringAssert.Contains(decision.Reason, "seasonal-naive");
@@ -33,7 +34,7 @@ public sealed class NaiveGuardTests
         CollectionAssert.AreEqual(SeasonalNaive[..2], served);
 
         // Without a seasonal-naive forecast, persistence is the fall-back.
-        Assert.AreEqual(ForecastDecision.Persistence, NaiveGuard.Decide(Actuals, network, Persistence, [], 2).Overall.Choice);
+        Assert.AreEqual(ForecastDecision.Persistence, NaiveGuard.Decide(Actuals, network, Persistence, [], 2, minIndependentErrors: 1).Overall.Choice);
     }
 
     [TestMethod]
@@ -42,10 +43,10 @@ public sealed class NaiveGuardTests
         // Network 1 above the actuals, a naive 1 below: neither beats the other, their average is exact.
         var network = Actuals.Select(a => a + 1f).ToArray();
         var below = Actuals.Select(a => a - 1f).ToArray();
-        var decision = NaiveGuard.Decide(Actuals, network, below, [], 2);
+        var decision = NaiveGuard.Decide(Actuals, network, below, [], 2, minIndependentErrors: 1);
         Assert.AreEqual(ForecastDecision.Network, decision.Overall.Choice, "a tie keeps the network");
         var worse = Actuals.Select(a => a + 1.2f).ToArray();
-        decision = NaiveGuard.Decide(Actuals, worse, below, [], 2);
+        decision = NaiveGuard.Decide(Actuals, worse, below, [], 2, minIndependentErrors: 1);
         Assert.AreEqual(ForecastDecision.Blend, decision.Overall.Choice);
         Assert.AreEqual(0.5, decision.Overall.NetworkWeight, 1e-12);
         Assert.IsTrue(decision.Overall.ServedMae < decision.Overall.PersistenceMae);
@@ -58,21 +59,53 @@ public sealed class NaiveGuardTests
         // Step 1: the network is exact; step 2: it is far off.
         var network = new float[8];
         for (int i = 0; i < 4; i++) { network[2 * i] = Actuals[2 * i]; network[2 * i + 1] = Actuals[2 * i + 1] + 40; }
-        var decision = NaiveGuard.Decide(Actuals, network, Persistence, SeasonalNaive, 2);
+        var decision = NaiveGuard.Decide(Actuals, network, Persistence, SeasonalNaive, 2, minIndependentErrors: 1);
         Assert.AreEqual(ForecastDecision.Network, decision.Steps[0].Choice);
         Assert.AreEqual(ForecastDecision.SeasonalNaive, decision.Steps[1].Choice);
         StringAssert.Contains(decision.Reason, "Per step");
         var served = network[..2];
         decision.Apply(served, Persistence.AsSpan(0, 2), SeasonalNaive.AsSpan(0, 2), perStep: true);
         CollectionAssert.AreEqual(new[] { Actuals[0], SeasonalNaive[1] }, served);
-        Assert.AreEqual(decision.Reason, NaiveGuard.Decide(Actuals, network, Persistence, SeasonalNaive, 2).Reason);
+        Assert.AreEqual(decision.Reason, NaiveGuard.Decide(Actuals, network, Persistence, SeasonalNaive, 2, minIndependentErrors: 1).Reason);
     }
 
     [TestMethod]
     public void BadShapes_AreNamed()
     {
-        var e = Assert.ThrowsExactly<ArgumentException>(() => NaiveGuard.Decide(Actuals, new float[6], Persistence, SeasonalNaive, 2));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => NaiveGuard.Decide(Actuals, new float[6], Persistence, SeasonalNaive, 2, minIndependentErrors: 1));
         StringAssert.Contains(e.Message, "6 forecasts but 8 actuals");
-        Assert.ThrowsExactly<ArgumentException>(() => NaiveGuard.Decide(Actuals, Actuals.Select(a => a + float.NaN).ToArray(), Persistence, [], 2));
+        Assert.ThrowsExactly<ArgumentException>(() => NaiveGuard.Decide(Actuals, Actuals.Select(a => a + float.NaN).ToArray(), Persistence, [], 2, minIndependentErrors: 1));
+    }
+
+    [TestMethod]
+    public void TooFewIndependentErrors_ServeTheBetterNaive_AndSaySo()
+    {
+        Assert.AreEqual(0, NaiveGuard.TrustedSteps(4, 12), "four windows: a sign test cannot reach 5%");
+        Assert.AreEqual(2, NaiveGuard.TrustedSteps(11, 12), "⌈11 / 2⌉ = 6 ≥ 5, ⌈11 / 3⌉ = 4 < 5");
+        Assert.AreEqual(7, NaiveGuard.TrustedSteps(53, 7));
+        var network = Actuals.ToArray(); // exact, yet on 4 windows it cannot be told from naive
+        var decision = NaiveGuard.Decide(Actuals, network, Persistence, SeasonalNaive, 2);
+        Assert.AreEqual(0, decision.TrustedSteps);
+        Assert.AreEqual(ForecastDecision.SeasonalNaive, decision.ForStep(0).Choice);
+        Assert.AreEqual(ForecastDecision.SeasonalNaive, decision.ForStep(1).Choice);
+        StringAssert.Contains(decision.Reason, "independent errors");
+        var served = network[..2];
+        decision.Apply(served, Persistence.AsSpan(0, 2), SeasonalNaive.AsSpan(0, 2), perStep: false);
+        CollectionAssert.AreEqual(SeasonalNaive[..2], served);
+    }
+
+    [TestMethod]
+    public void LaterSteps_BeyondTheTrustedOnes_ServeNaive()
+    {
+        // 9 windows × 3 steps: ⌈9 / h⌉ ≥ 5 only for h ≤ 2, so step 3 serves the better naive even though the network is exact.
+        var actuals = Enumerable.Range(0, 27).Select(i => (float)(10 + i % 5)).ToArray();
+        var persistence = actuals.Select(a => a - 2f).ToArray();
+        var decision = NaiveGuard.Decide(actuals, actuals.ToArray(), persistence, [], 3);
+        Assert.AreEqual(2, decision.TrustedSteps);
+        Assert.AreEqual(ForecastDecision.Network, decision.ForStep(0).Choice);
+        Assert.AreEqual(ForecastDecision.Network, decision.ForStep(1).Choice);
+        Assert.AreEqual(ForecastDecision.Persistence, decision.ForStep(2).Choice);
+        Assert.IsFalse(decision.Uniform);
+        StringAssert.Contains(decision.Reason, "Steps 3–3 have fewer than 5 independent validation errors");
     }
 }

@@ -16,6 +16,8 @@ internal sealed partial class GuardedForecaster
     //   (the transformer's training record: history and best epoch, written by the writeTrainingRecord callback)
     //   the network's tensors (ModelPayload.WriteTensors)
     //   v2 only, and absent in v2 models saved before the guard: the guard (seasonal period, decision and its evidence)
+    //   v2 only, and only when the steps serve different things: int32 step count, then per step int32 decision, double
+    //   network weight, bool seasonal-naive (models saved without it serve one decision at every step, as they did)
 
     /// <summary>
     /// Writes the forecaster with the engine state <paramref name="tail"/> and <paramref name="covariateTail"/>;
@@ -88,6 +90,7 @@ internal sealed partial class GuardedForecaster
         w.Write(d.SeasonalPeriod); w.Write(d.ValidationWindows);
         w.Write(d.NetworkMae); w.Write(d.PersistenceMae); w.Write(d.SeasonalNaiveMae);
         w.Write((int)d.Decision); w.Write(d.NetworkWeight); w.Write(d.Reason);
+        if (d.Steps is { } steps) ServedStep.WriteAll(w, steps);
     }
 
     private static ForecastDiagnostics ReadGuard(BinaryReader r, SeriesTransformKind transform)
@@ -101,6 +104,11 @@ internal sealed partial class GuardedForecaster
             throw new InvalidDataException($"The saved guard is invalid (period {period}, {windows} windows, decision {decision}, weight {weight}).");
         if (SeriesTransform.IsSeasonal(transform) && period < 2)
             throw new InvalidDataException($"The saved {transform} transform needs a seasonal period of at least 2; the model holds {period}.");
-        return new ForecastDiagnostics(transform, period, windows, network, persistence, seasonal, (ForecastDecision)decision, weight, reason);
+        ServedStep[]? steps = null;
+        if (r.BaseStream.Position < r.BaseStream.Length)
+        {
+            steps = ServedStep.ReadAll(r);
+        }
+        return new ForecastDiagnostics(transform, period, windows, network, persistence, seasonal, (ForecastDecision)decision, weight, reason, steps);
     }
 }

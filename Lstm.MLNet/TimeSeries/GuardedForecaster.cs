@@ -29,8 +29,7 @@ internal sealed partial class GuardedForecaster
     public int Horizon => Network.Horizon;
 
     /// <summary>The naive forecast a blend or fall-back serves: seasonal-naive when it was the better one on validation.</summary>
-    private bool UsesSeasonalNaive => Diagnostics.Decision == ForecastDecision.SeasonalNaive
-        || (Diagnostics.Decision == ForecastDecision.Blend && Diagnostics.SeasonalNaiveMae < Diagnostics.PersistenceMae);
+    private bool UsesSeasonalNaive => Diagnostics.ServesSeasonalNaive;
 
     /// <summary>Raw observations the state holds: the network's tail, or the season seasonal-naive repeats when longer.</summary>
     public int StateLength => Math.Max(Network.TailLength, UsesSeasonalNaive ? Diagnostics.SeasonalPeriod : 1);
@@ -45,6 +44,11 @@ internal sealed partial class GuardedForecaster
     {
         ServedForecast(state, covariateTail, forecast);
         Intervals.Apply(forecast, lower, upper);
+        // With per-step decisions the band holds the point it is served with: a naive fall-back on a trending series can
+        // have validation residuals of one sign only, whose quantiles alone would put the band on one side of the forecast.
+        // (Models whose steps all serve one decision keep their bands exactly as saved.)
+        if (Diagnostics.Steps != null)
+            for (int h = 0; h < forecast.Length; h++) { lower[h] = Math.Min(lower[h], forecast[h]); upper[h] = Math.Max(upper[h], forecast[h]); }
         if (SeriesTransform.IsLog(Network.Transform))
             for (int h = 0; h < lower.Length; h++) lower[h] = Math.Max(lower[h], 0f);
     }
@@ -60,11 +64,25 @@ internal sealed partial class GuardedForecaster
     /// <summary>Applies <paramref name="decision"/> to a network forecast in place; <paramref name="history"/> ends at the origin.</summary>
     public static void Serve(ForecastDiagnostics decision, ReadOnlySpan<float> history, Span<float> forecast)
     {
-        if (decision.Decision == ForecastDecision.Network) return;
-        bool seasonal = decision.Decision == ForecastDecision.SeasonalNaive
-            || (decision.Decision == ForecastDecision.Blend && decision.SeasonalNaiveMae < decision.PersistenceMae);
-        var naive = seasonal ? NaiveForecasts.SeasonalNaive(history, decision.SeasonalPeriod, forecast.Length) : NaiveForecasts.Persistence(history, forecast.Length);
-        double w = decision.Decision == ForecastDecision.Blend ? decision.NetworkWeight : 0;
-        for (int h = 0; h < forecast.Length; h++) forecast[h] = (float)(w * forecast[h] + (1 - w) * naive[h]);
+        if (decision.Decision == ForecastDecision.Network && decision.Steps is null) return;
+        var steps = Enumerable.Range(1, forecast.Length)
+            .Select(h => new ServedStep(decision.DecisionAt(h), decision.NetworkWeightAt(h), decision.SeasonalNaiveAt(h))).ToArray();
+        Serve(steps, decision.SeasonalPeriod, history, forecast);
+    }
+
+    /// <summary>Applies per-step decisions to a network forecast in place; <paramref name="history"/> ends at the origin.</summary>
+    public static void Serve(IReadOnlyList<ServedStep> steps, int seasonalPeriod, ReadOnlySpan<float> history, Span<float> forecast)
+    {
+        float[]? persistence = null, seasonalNaive = null;
+        for (int h = 0; h < forecast.Length; h++)
+        {
+            var step = steps[h];
+            if (step.Choice == ForecastDecision.Network) continue;
+            var naive = step.SeasonalNaive
+                ? seasonalNaive ??= NaiveForecasts.SeasonalNaive(history, seasonalPeriod, forecast.Length)
+                : persistence ??= NaiveForecasts.Persistence(history, forecast.Length);
+            double w = step.Choice == ForecastDecision.Blend ? step.NetworkWeight : 0;
+            forecast[h] = (float)(w * forecast[h] + (1 - w) * naive[h]);
+        }
     }
 }

@@ -25,17 +25,32 @@ internal sealed record GuardStep(int Step, ForecastDecision Choice, double Netwo
     public ForecastDecision Naive => SeasonalNaiveMae < PersistenceMae ? ForecastDecision.SeasonalNaive : ForecastDecision.Persistence;
 }
 
-/// <summary>The guard's decisions per horizon step and overall, and a reason suitable for a model's diagnostics.</summary>
-internal sealed record GuardDecision(GuardStep Overall, IReadOnlyList<GuardStep> Steps, int ValidationWindows, string Reason)
+/// <summary>
+/// The guard's decisions per horizon step and overall, and a reason suitable for a model's diagnostics. What is served
+/// is decided per step: steps 1..<see cref="TrustedSteps"/> by their own validation errors (<see cref="Steps"/>), the
+/// steps after them (whose validation errors are too few to judge the network, <see cref="NaiveGuard.TrustedSteps"/>)
+/// by the better naive forecast over those steps (<see cref="LaterSteps"/>). <see cref="Overall"/> pools the trusted steps.
+/// </summary>
+internal sealed record GuardDecision(GuardStep Overall, IReadOnlyList<GuardStep> Steps, int ValidationWindows, string Reason,
+    int TrustedSteps, GuardStep? LaterSteps)
 {
-    /// <summary>The served forecast for one origin: per step (<paramref name="perStep"/>) or with the overall decision, in place.</summary>
+    /// <summary>The decision that serves horizon step <paramref name="h"/> (0-based).</summary>
+    public GuardStep ForStep(int h) => h < TrustedSteps || LaterSteps is null ? Steps[h] : LaterSteps;
+
+    /// <summary>Whether every step serves what <see cref="Overall"/> serves (one decision describes the model).</summary>
+    public bool Uniform => Enumerable.Range(0, Steps.Count).All(h => Same(ForStep(h), Overall));
+
+    private static bool Same(GuardStep a, GuardStep b) => a.Choice == b.Choice && a.NetworkWeight == b.NetworkWeight
+        && (a.Choice == ForecastDecision.Network || a.Naive == b.Naive);
+
+    /// <summary>The served forecast for one origin, in place: <see cref="ForStep"/>, or each step's own decision (<paramref name="perStep"/>, also on untrusted steps).</summary>
     public void Apply(Span<float> network, ReadOnlySpan<float> persistence, ReadOnlySpan<float> seasonalNaive, bool perStep)
     {
         if (network.Length != Steps.Count || persistence.Length != Steps.Count || (seasonalNaive.Length != 0 && seasonalNaive.Length != Steps.Count))
             throw new ArgumentException($"The guard was decided for {Steps.Count} steps; got {network.Length} network, {persistence.Length} persistence and {seasonalNaive.Length} seasonal-naive values.");
         for (int h = 0; h < network.Length; h++)
         {
-            var step = perStep ? Steps[h] : Overall;
+            var step = perStep ? Steps[h] : ForStep(h);
             float naive = step.Naive == ForecastDecision.SeasonalNaive ? seasonalNaive[h] : persistence[h];
             network[h] = (float)(step.NetworkWeight * network[h] + (1 - step.NetworkWeight) * naive);
         }
@@ -55,26 +70,52 @@ internal static class NaiveGuard
     private const int WeightSteps = 10;
 
     /// <summary>
+    /// The fewest independent validation errors the network is judged on: a one-sided sign test on n independent
+    /// errors can reach 5% only from n = 5 (0.5⁵ = 0.031; four give 0.0625).
+    /// </summary>
+    public const int MinIndependentErrors = 5;
+
+    /// <summary>
+    /// Horizon steps 1..k on which <paramref name="windows"/> consecutive validation origins give at least
+    /// <see cref="MinIndependentErrors"/> independent errors. Errors at step h from origins fewer than h apart share
+    /// innovations, so those origins hold ⌈windows / h⌉ independent step-h errors; ⌈windows / h⌉ ≥ 5 ⇔ h ≤ (windows − 1) / 4.
+    /// Beyond k the network cannot be told from naive on these windows (a short series, a long horizon), so the guard
+    /// serves the better naive there and says so.
+    /// </summary>
+    public static int TrustedSteps(int windows, int horizon, int minIndependentErrors = MinIndependentErrors) =>
+        minIndependentErrors <= 1 ? horizon : Math.Clamp((windows - 1) / (minIndependentErrors - 1), 0, horizon);
+
+    /// <summary>
     /// All arguments are [windows × <paramref name="horizon"/>] row-major on the validation windows, in raw units;
     /// <paramref name="seasonalNaive"/> may be empty (no season).
     /// </summary>
     public static GuardDecision Decide(ReadOnlySpan<float> actuals, ReadOnlySpan<float> network, ReadOnlySpan<float> persistence,
-        ReadOnlySpan<float> seasonalNaive, int horizon)
+        ReadOnlySpan<float> seasonalNaive, int horizon, int minIndependentErrors = MinIndependentErrors)
     {
         int windows = ForecastMetrics.CheckShapes(network, actuals, horizon);
         ForecastMetrics.CheckShapes(persistence, actuals, horizon);
         bool seasonal = seasonalNaive.Length > 0;
         if (seasonal) ForecastMetrics.CheckShapes(seasonalNaive, actuals, horizon);
 
+        int trusted = TrustedSteps(windows, horizon, minIndependentErrors);
         var steps = new GuardStep[horizon];
-        for (int h = 0; h < horizon; h++) steps[h] = DecideOver(actuals, network, persistence, seasonalNaive, horizon, h, h + 1, windows, step: h + 1);
-        var overall = DecideOver(actuals, network, persistence, seasonalNaive, horizon, 0, horizon, windows, step: 0);
-        return new GuardDecision(overall, steps, windows, Explain(overall, steps, windows, seasonal));
+        for (int h = 0; h < horizon; h++)
+            steps[h] = DecideOver(actuals, network, persistence, seasonalNaive, horizon, h, h + 1, windows, step: h + 1, networkAllowed: h < trusted);
+        // The pooled decision over the trusted steps (over all of them, naive only, when none is trusted).
+        var overall = DecideOver(actuals, network, persistence, seasonalNaive, horizon, 0, trusted > 0 ? trusted : horizon, windows, step: 0, networkAllowed: trusted > 0);
+        var later = trusted == 0 ? overall
+            : trusted < horizon ? DecideOver(actuals, network, persistence, seasonalNaive, horizon, trusted, horizon, windows, step: trusted + 1, networkAllowed: false)
+            : null;
+        return new GuardDecision(overall, steps, windows, Explain(overall, trusted == 0 ? null : later, trusted, steps, windows, seasonal),
+            trusted, later);
     }
 
-    /// <summary>The decision over steps [from, to) of every window; step 0 names the pooled decision.</summary>
+    /// <summary>
+    /// The decision over steps [from, to) of every window; step 0 names the pooled decision. Without
+    /// <paramref name="networkAllowed"/> (too few independent errors) it is the better naive forecast.
+    /// </summary>
     private static GuardStep DecideOver(ReadOnlySpan<float> actuals, ReadOnlySpan<float> network, ReadOnlySpan<float> persistence,
-        ReadOnlySpan<float> seasonalNaive, int horizon, int from, int to, int windows, int step)
+        ReadOnlySpan<float> seasonalNaive, int horizon, int from, int to, int windows, int step, bool networkAllowed)
     {
         bool seasonal = seasonalNaive.Length > 0;
         double networkMae = Mae(actuals, network, horizon, from, to, windows);
@@ -83,6 +124,8 @@ internal static class NaiveGuard
         bool useSeasonal = seasonalMae < persistenceMae;
         var naive = useSeasonal ? seasonalNaive : persistence;
         double naiveMae = Math.Min(persistenceMae, seasonalMae);
+        if (!networkAllowed)
+            return new GuardStep(step, useSeasonal ? ForecastDecision.SeasonalNaive : ForecastDecision.Persistence, 0, networkMae, persistenceMae, seasonalMae, naiveMae);
         if (networkMae <= naiveMae)
             return new GuardStep(step, ForecastDecision.Network, 1, networkMae, persistenceMae, seasonalMae, networkMae);
 
@@ -114,7 +157,7 @@ internal static class NaiveGuard
         return sum / (windows * (to - from));
     }
 
-    private static string Explain(GuardStep overall, GuardStep[] steps, int windows, bool seasonal)
+    private static string Explain(GuardStep overall, GuardStep? later, int trusted, GuardStep[] steps, int windows, bool seasonal)
     {
         string Name(ForecastDecision c) => c == ForecastDecision.SeasonalNaive ? "seasonal-naive" : "persistence";
         string Served(GuardStep s) => s.Choice switch
@@ -124,10 +167,19 @@ internal static class NaiveGuard
             _ => Name(s.Choice),
         };
         string naiveMaes = $"persistence {overall.PersistenceMae:G4}" + (seasonal ? $", seasonal-naive {overall.SeasonalNaiveMae:G4}" : "");
-        string text = $"On {windows} validation window(s), all {steps.Length} step(s) pooled: network MAE {overall.NetworkMae:G4} vs {naiveMaes}; serving {Served(overall)} (MAE {overall.ServedMae:G4}).";
-        var differing = steps.Where(s => s.Choice != overall.Choice || s.NetworkWeight != overall.NetworkWeight).ToList();
+        int decided = trusted > 0 ? trusted : steps.Length;
+        var differing = steps.Take(trusted).Where(s => s.Choice != overall.Choice || s.NetworkWeight != overall.NetworkWeight).ToList();
+        string scope = decided == steps.Length ? $"all {steps.Length} step(s) pooled" : $"steps 1–{decided} pooled";
+        string text = trusted == 0
+            ? $"On {windows} validation window(s) no horizon step has the {MinIndependentErrors} independent errors needed to judge the network " +
+              $"(network MAE {overall.NetworkMae:G4} vs {naiveMaes}, all {steps.Length} step(s) pooled): serving {Served(overall)} at every step."
+            : $"On {windows} validation window(s), {scope}: network MAE {overall.NetworkMae:G4} vs {naiveMaes}; {(differing.Count == 0 ? "serving" : "pooled, the better choice is")} {Served(overall)} (MAE {overall.ServedMae:G4}).";
+        if (later != null)
+            text += $" Steps {decided + 1}–{steps.Length} have fewer than {MinIndependentErrors} independent validation errors each (⌈{windows} / step⌉), " +
+                    $"too few to judge the network (its MAE there {later.NetworkMae:G4}): serving {Served(later)} there (MAE {later.ServedMae:G4}).";
         if (steps.Length > 1 && differing.Count > 0)
-            text += " Per step: " + string.Join("; ", differing.Take(6).Select(s => $"step {s.Step} {Served(s)} (MAE {s.ServedMae:G4} vs network {s.NetworkMae:G4})"))
+            text += " Per step (each of these steps serves what its own validation errors favour), where that differs: " +
+                    string.Join("; ", differing.Take(6).Select(s => $"step {s.Step} {Served(s)} (MAE {s.ServedMae:G4} vs network {s.NetworkMae:G4})"))
                     + (differing.Count > 6 ? $"; and {differing.Count - 6} more step(s) differ." : ".");
         return text;
     }

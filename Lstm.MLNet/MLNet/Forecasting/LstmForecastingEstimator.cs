@@ -44,6 +44,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = _options;
+        if (o.IsGlobal) return FitGlobal(input);
         var (seriesColumn, covariateColumns) = SeriesColumns.Resolve(input.Schema, o);
         int C = covariateColumns.Length, W = o.WindowSize, H = o.Horizon;
         using var channel = _host.Start("Training LSTM forecaster");
@@ -99,10 +100,14 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
             + (guardPeriod != period ? $"No significant season; seasonal-naive at the highest ACF peak, {guardPeriod}. " : "")
             + decision.Reason;
         var diagnostics = new ForecastDiagnostics(best!.Transform, Math.Max(1, guardPeriod), originCount, guard.NetworkMae, guard.PersistenceMae,
-            guardPeriod >= 2 ? guard.SeasonalNaiveMae : double.NaN, guard.Choice, guard.NetworkWeight, reason);
+            guardPeriod >= 2 ? guard.SeasonalNaiveMae : double.NaN, guard.Choice, guard.NetworkWeight, reason,
+            decision.Uniform ? null : Enumerable.Range(0, H).Select(h => decision.ForStep(h))
+                .Select(st => new ServedStep(st.Choice, st.NetworkWeight, st.Naive == ForecastDecision.SeasonalNaive)).ToArray());
         channel.Info(reason);
         if (guard.Choice != ForecastDecision.Network)
             channel.Warning($"The network alone was worse than naive on the validation windows; serving {guard.Choice} (network weight {guard.NetworkWeight:0.0}). See the model's Diagnostics.");
+        if (!decision.Uniform)
+            channel.Warning($"Not every horizon step serves the network alone: {string.Join(", ", Enumerable.Range(0, H).Select(h => $"{h + 1} {decision.ForStep(h).Choice}"))}. See the model's Diagnostics.");
 
         // Intervals from the residuals of what is served, on the same origins.
         var served = bestForecasts!.ToArray();
@@ -117,6 +122,54 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         fitted.SeasonalPeriod = Math.Max(1, guardPeriod);
         return new LstmForecastingTransformer(_host, fitted, model, tail, covariateTail, bestResult!.History, bestResult.BestEpoch);
     }
+
+    /// <summary>One network over the series named by the id column (<see cref="GlobalSeriesForecaster"/>).</summary>
+    private LstmForecastingTransformer FitGlobal(IDataView input)
+    {
+        var o = _options;
+        var (seriesColumn, _) = SeriesColumns.Resolve(input.Schema, o);
+        var idColumn = SeriesColumns.ResolveId(input.Schema, o);
+        using var channel = _host.Start("Training global LSTM forecaster");
+        var (rowIds, rowValues) = SeriesColumns.ReadWithIds(input, seriesColumn, idColumn, "training");
+        var order = new List<string>();
+        var grouped = new Dictionary<string, List<float>>(StringComparer.Ordinal);
+        for (int row = 0; row < rowIds.Length; row++)
+        {
+            if (!grouped.TryGetValue(rowIds[row], out var values)) { grouped[rowIds[row]] = values = []; order.Add(rowIds[row]); }
+            values.Add(rowValues[row]);
+        }
+        if (order.Count == 0) throw new ArgumentException($"The training data has no rows; the global forecaster needs at least one series in '{seriesColumn.Name}'.", nameof(input));
+        var series = order.Select(id => grouped[id].ToArray()).ToArray();
+
+        int period = o.SeasonalPeriod;
+        string periodReason = $"seasonal period {period} (given)";
+        if (period == 0)
+        {
+            // The period found most often (ties to the shorter); 1 when no series shows one.
+            var found = series.Where(v => v.Length >= 6).Select(v => SeasonalityDetection.Detect(v).Period).Where(p => p >= 2)
+                .GroupBy(p => p).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
+            period = found?.Key ?? 1;
+            periodReason = found == null ? "no seasonal period detected in any series" : $"seasonal period {period} (detected in {found.Count()} of {series.Length} series)";
+        }
+        var networkOptions = o.ToNetworkOptions(new SequenceRegressorOptions { Outputs = o.Horizon });
+        var (model, result, windows) = GlobalSeriesForecaster.Train(order, series, o.WindowSize, o.Horizon, period, LstmForecastingOptions.MaxGlobalTrainingWindows,
+            o.ConfidenceLevel, networkOptions, o.ToTrainingOptions(), o.Progress, line => channel.Info(line), o.CancellationToken);
+        string reason = $"Global model over {series.Length} series ({rowIds.Length} rows), {periodReason}: each series scaled by its own seasonal figure and " +
+                        $"each window's level; {windows} pooled training windows; early stopping and intervals on each series' last window " +
+                        $"(kept epoch {result.BestEpoch} of {result.History.Count}). {model.GuardReason}";
+        channel.Info(reason);
+        var diagnostics = GlobalDiagnostics(model, reason);
+        var tails = series.Select(v => v[^model.TailLength..]).ToArray();
+        var positions = series.Select(v => (long)(v.Length - model.TailLength)).ToArray();
+        var fitted = (LstmForecastingOptions)o.Copy();
+        fitted.SeasonalPeriod = period;
+        return new LstmForecastingTransformer(_host, fitted, model, new GlobalSeriesState(tails, positions), diagnostics, result.History, result.BestEpoch);
+    }
+
+    /// <summary>A global model's diagnostics: the network is served unless a series' own guard chose otherwise (its Reason counts them).</summary>
+    internal static ForecastDiagnostics GlobalDiagnostics(GlobalSeriesForecaster model, string reason) =>
+        new(SeriesTransformKind.None, Math.Max(1, model.SeasonalPeriod), model.SeriesIds.Count, double.NaN, double.NaN, double.NaN,
+            ForecastDecision.Network, 1, reason);
 
     private static string Describe(SeriesTransformKind kind, int period) => SeriesTransform.IsSeasonal(kind) ? $"{kind}({period})" : kind.ToString();
 
@@ -235,6 +288,8 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
             if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType is not NumberDataViewType { RawType: var raw } || raw != typeof(float))
                 throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{name}' has type {LstmColumns.Describe(column)}; the forecaster expects Single.");
         }
+        if (_options.IsGlobal && !inputSchema.TryFindColumn(_options.SeriesIdColumnName!, out _))
+            throw LstmColumns.MissingColumn("series id", _options.SeriesIdColumnName!, inputSchema.Select(c => c.Name));
         var columns = inputSchema.ToDictionary(c => c.Name);
         foreach (var name in new[] { _options.OutputColumnName, _options.ConfidenceLowerBoundColumn, _options.ConfidenceUpperBoundColumn })
             columns[name] = new SchemaShape.Column(name, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);

@@ -54,6 +54,23 @@ public sealed class LstmForecastingOptions : LstmTrainingOptions
     /// </summary>
     public int SeasonalPeriod { get; set; }
 
+    /// <summary>
+    /// The column naming each row's series (Text or a number), for one model across many series (a global model, as
+    /// ES-RNN and DeepAR): rows of each series in time order, series interleaved or one after another. Each series is put
+    /// on a shared scale by its own seasonal figure and each window's level, windows of all series are pooled for training
+    /// (at most <see cref="MaxGlobalTrainingWindows"/>, thinned per series in proportion), and the engine keeps one state
+    /// per series (<c>Update(seriesId, value)</c>, <c>Predict(seriesId)</c>). Null or empty (the default): one series.
+    /// With it, the transform is the global model's own scaling (leave <see cref="Transform"/> at Auto), the strategy is
+    /// direct, there are no covariates and no naive guard; <see cref="SeasonalPeriod"/> 0 takes the period detected most often.
+    /// </summary>
+    public string? SeriesIdColumnName { get; set; }
+
+    /// <summary>The pooled training windows of a global model are thinned to at most this many (it bounds the time of an epoch).</summary>
+    internal const int MaxGlobalTrainingWindows = 20_000;
+
+    /// <summary>Whether this is a global model over the series named by <see cref="SeriesIdColumnName"/>.</summary>
+    internal bool IsGlobal => !string.IsNullOrEmpty(SeriesIdColumnName);
+
     /// <summary>The network's outputs per forecast: the horizon (direct) or one step (recursive).</summary>
     internal int Outputs => Strategy == ForecastStrategy.Direct ? Horizon : 1;
 
@@ -74,6 +91,15 @@ public sealed class LstmForecastingOptions : LstmTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(SeasonalPeriod), SeasonalPeriod, $"Must be 0 (detect), 1 (not seasonal) or a period from 2 to {SeriesTransform.MaxSeasonalPeriod}.");
         if (SeasonalPeriod == 1 && SeriesTransform.IsSeasonal(Transform))
             throw new ArgumentException($"The {Transform} transform needs a seasonal period; SeasonalPeriod is 1 (not seasonal).", nameof(SeasonalPeriod));
+        if (IsGlobal)
+        {
+            if (string.IsNullOrWhiteSpace(SeriesIdColumnName)) throw new ArgumentException("SeriesIdColumnName must name a column (or be null for one series).", nameof(SeriesIdColumnName));
+            if (CovariateColumnNames.Length > 0) throw new ArgumentException("A global model (SeriesIdColumnName set) takes no covariates.", nameof(CovariateColumnNames));
+            if (Strategy != ForecastStrategy.Direct) throw new ArgumentException("A global model (SeriesIdColumnName set) forecasts directly; use ForecastStrategy.Direct.", nameof(Strategy));
+            if (Transform != SeriesTransformKind.Auto)
+                throw new ArgumentException($"A global model (SeriesIdColumnName set) scales each series by its own season and level; Transform must stay Auto, not {Transform}.", nameof(Transform));
+            if (TrainSize != 0) throw new ArgumentException("A global model (SeriesIdColumnName set) trains on every row: TrainSize must be 0 (filter the rows instead).", nameof(TrainSize));
+        }
         if (Strategy == ForecastStrategy.Recursive && CovariateColumnNames.Length > 0)
             throw new ArgumentException("The recursive strategy cannot use covariates (their future values are unknown); use ForecastStrategy.Direct.", nameof(CovariateColumnNames));
     }

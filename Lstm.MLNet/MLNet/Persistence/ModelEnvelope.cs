@@ -10,6 +10,8 @@ internal enum ModelKind : byte
     MulticlassTextClassifier = 2,
     SequenceRegressor = 3,
     Forecaster = 4,
+    /// <summary>One forecaster over many series (<see cref="LstmForecastingOptions.SeriesIdColumnName"/>).</summary>
+    GlobalForecaster = 5,
 }
 
 /// <summary>

@@ -85,6 +85,7 @@ internal sealed class ClusterTrialExecutor : ITrialExecutor<ITransformer>, IAsyn
     /// <summary>Runs <paramref name="call"/> on a free slot; when its silo leaves the cluster meanwhile, again on another.</summary>
     private async Task<T> DispatchAsync<T>(Func<Worker, Task<T>> call, string what, ConcurrentQueue<string> notes, StrongBox<bool> started, CancellationToken token)
     {
+        int transportFailures = 0;
         while (true)
         {
             Worker worker;
@@ -97,15 +98,16 @@ internal sealed class ClusterTrialExecutor : ITrialExecutor<ITransformer>, IAsyn
                 throw new TrialNotStartedException(token);
             }
             Volatile.Write(ref started.Value, true);
+            string note;
             try
             {
                 var running = call(worker);
                 var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                Exception? failure = null;
                 using (worker.Lost.Token.Register(() => lost.TrySetResult()))
                 {
                     if (await Task.WhenAny(running, lost.Task).ConfigureAwait(false) == running)
                     {
-                        Exception failure;
                         try
                         {
                             return await running.ConfigureAwait(false);
@@ -114,21 +116,32 @@ internal sealed class ClusterTrialExecutor : ITrialExecutor<ITransformer>, IAsyn
                         {
                             failure = e;
                         }
-                        // A transport failure is a lost silo only when the membership says so; otherwise it is the trial's.
-                        if (!await HasLeftAsync(worker).ConfigureAwait(false)) throw failure;
                     }
                     else _ = running.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default); // abandoned: observe its end
                 }
-                string note = $"{what} dispatched again: silo {worker.Address} left the cluster {_clock.Elapsed.TotalSeconds:F1} s into the sweep";
-                notes.Enqueue(note);
-                Info(note);
+                if (failure is not null && !worker.Lost.IsCancellationRequested)
+                {
+                    // The call failed on its way (its silo, or the gateway it went through, going down). A fold is a pure
+                    // function, so it is safe to run again: at once while the failures are few, and after that only when
+                    // the membership says the silo has left; otherwise the failure is the trial's.
+                    if (++transportFailures > MaxTransportRetries && !await HasLeftAsync(worker).ConfigureAwait(false)) throw failure;
+                }
+                note = worker.Lost.IsCancellationRequested
+                    ? $"{what} dispatched again: silo {worker.Address} left the cluster {_clock.Elapsed.TotalSeconds:F1} s into the sweep"
+                    : $"{what} dispatched again: the call to silo {worker.Address} failed {_clock.Elapsed.TotalSeconds:F1} s into the sweep ({failure!.GetType().Name}: {failure.Message})";
             }
             finally
             {
                 Release(worker);
             }
+            notes.Enqueue(note);
+            Info(note);
+            if (!worker.Lost.IsCancellationRequested) await Task.Delay(_pollInterval, token).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Transport failures of one call that are retried at once before the membership is asked to decide.</summary>
+    private const int MaxTransportRetries = 3;
 
     /// <summary>
     /// Failures of the call's transport (the silo, the connection, the messaging: Orleans' own exceptions), never of the
@@ -181,12 +194,15 @@ internal sealed class ClusterTrialExecutor : ITrialExecutor<ITransformer>, IAsyn
         return worker.Lost.IsCancellationRequested;
     }
 
+    private static readonly TimeSpan MembershipReadTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a transport failure waits for the membership's verdict (Orleans' defaults declare a dead silo within about 30 s).</summary>
     private static readonly TimeSpan SiloLossGrace = TimeSpan.FromMinutes(2);
 
     private async Task<List<SiloAddress>> ActiveSilosAsync()
     {
-        var hosts = await _cluster.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).ConfigureAwait(false);
+        // Bounded: a read routed through a silo that just died must not hold up the watch for the whole response timeout.
+        var hosts = await _cluster.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(MembershipReadTimeout).ConfigureAwait(false);
         return hosts.Where(h => h.Value == SiloStatus.Active).Select(h => h.Key).ToList();
     }
 
@@ -249,6 +265,7 @@ internal sealed class ClusterTrialExecutor : ITrialExecutor<ITransformer>, IAsyn
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // The membership could not be read this time (the gateway itself may be moving): try again next poll.
+                Info($"The membership could not be read {_clock.Elapsed.TotalSeconds:F1} s into the sweep ({e.GetType().Name}: {e.Message}); trying again.");
             }
         }
     }

@@ -24,13 +24,24 @@ public sealed class SiloLossTests
         try
         {
             var ml = new MLContext(1);
+            var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Info && e.Source.StartsWith("LstmSweep")) log.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {e.Message}"); };
             var data = ClusterSweepFixture.Data(ml);
             var sweep = ml.Lstm().SweepOnClusterAsync(cluster.Client, data, ClusterSweepFixture.Sweep(),
                 new LstmClusterSweepOptions { MembershipPollInterval = TimeSpan.FromMilliseconds(250) });
             var caught = await foldCaught.Task.WaitAsync(TimeSpan.FromSeconds(60));
             await cluster.KillSiloAsync(victim);
             killed.Set();
-            var remote = await sweep.WaitAsync(TimeSpan.FromSeconds(120));
+            LstmSweepResult remote;
+            try
+            {
+                remote = await sweep.WaitAsync(TimeSpan.FromSeconds(120));
+            }
+            catch (TimeoutException)
+            {
+                Assert.Fail($"The sweep did not end after silo {victimAddress} was killed at {DateTime.UtcNow:HH:mm:ss.fff}:\n" + string.Join("\n", log));
+                throw;
+            }
             var local = ml.Lstm().Sweep(data, ClusterSweepFixture.Sweep());
 
             CollectionAssert.AreEqual(ClusterSweepFixture.Leaderboard(local), ClusterSweepFixture.Leaderboard(remote),

@@ -16,6 +16,9 @@ public enum TrialStatus
 /// <summary>What one trial measured: the metric over the folds (mean, sample standard deviation) and the trained model.</summary>
 internal sealed record TrialEvaluation<TModel>(IReadOnlyList<double> FoldMetrics, TModel? Model)
 {
+    /// <summary>Work of this trial that ran again elsewhere, and why (a cluster's worker that left mid-trial); empty in one process.</summary>
+    public IReadOnlyList<string> Redispatches { get; init; } = [];
+
     public double Mean => FoldMetrics.Count == 0 ? double.NaN : FoldMetrics.Average();
 
     public double StandardDeviation
@@ -36,7 +39,49 @@ internal sealed record TrialRecord<TModel>(
 {
     /// <summary>The trained model; kept only for the sweep's best run, null on the other rows to free memory.</summary>
     public TModel? Model { get; internal set; }
+    /// <summary>Work of this trial that ran again elsewhere, and why; empty in one process.</summary>
+    public IReadOnlyList<string> Redispatches { get; init; } = [];
 }
+
+/// <summary>One trial to evaluate: its number, rung, budget (epochs out of the sweep's full budget) and configuration.</summary>
+internal sealed record TrialRequest(int Id, int Rung, int Budget, IReadOnlyDictionary<string, object> Configuration);
+
+/// <summary>
+/// Evaluates a sweep's trials: <see cref="LocalTrialExecutor{TModel}"/> in this process, or an executor that sends them
+/// to other machines. The halving (which trials, which budgets, what is kept) is <see cref="SuccessiveHalving"/>'s alone.
+/// </summary>
+internal interface ITrialExecutor<TModel>
+{
+    /// <summary>How many trials may be evaluated at once.</summary>
+    int Concurrency { get; }
+
+    /// <summary>
+    /// Trains and measures one trial. May throw (the trial is recorded as failed) or throw <see cref="SweepAbortedException"/>
+    /// (the sweep itself cannot go on); on <paramref name="token"/> it returns or throws promptly (the trial is recorded as
+    /// cancelled, or not at all after <see cref="TrialNotStartedException"/>).
+    /// </summary>
+    Task<TrialEvaluation<TModel>> EvaluateAsync(TrialRequest trial, CancellationToken token);
+}
+
+/// <summary>The trials run in this process through a callback, on the thread pool, <see cref="Concurrency"/> at a time.</summary>
+internal sealed class LocalTrialExecutor<TModel>(
+    Func<IReadOnlyDictionary<string, object>, int, CancellationToken, TrialEvaluation<TModel>> runTrial, int concurrency) : ITrialExecutor<TModel>
+{
+    public int Concurrency { get; } = concurrency >= 1 ? concurrency
+        : throw new ArgumentOutOfRangeException(nameof(concurrency), concurrency, "At least one trial must run at a time.");
+
+    public Task<TrialEvaluation<TModel>> EvaluateAsync(TrialRequest trial, CancellationToken token) =>
+        Task.FromResult(runTrial(trial.Configuration, trial.Budget, token));
+}
+
+/// <summary>
+/// Thrown by an executor that was still waiting for room to start a trial when the sweep stopped: the trial is not
+/// recorded, as a trial the local sweep had not started.
+/// </summary>
+internal sealed class TrialNotStartedException(CancellationToken token) : OperationCanceledException("The sweep stopped before the trial started.", token);
+
+/// <summary>Thrown by an executor that can run no more trials (e.g. no worker is left): the sweep stops with this exception.</summary>
+internal sealed class SweepAbortedException(string message, Exception? inner = null) : InvalidOperationException(message, inner);
 
 /// <summary>
 /// Successive halving (Jamieson &amp; Talwalkar 2016; one bracket of Hyperband): rung 0 trains many configurations on a
@@ -44,7 +89,7 @@ internal sealed record TrialRecord<TModel>(
 /// full budget. The first configuration is the search space's defaults, the rest are random draws from a seeded
 /// <see cref="Random"/>, so a sweep is reproducible. Within a rung up to <c>concurrency</c> trials run at once; the
 /// records keep the configurations' order whatever finishes first, so the result does not depend on it (as long as
-/// a trial's outcome does not depend on its thread count). Knows nothing of ML.NET: a trial is a callback.
+/// a trial's outcome does not depend on its thread count). Knows nothing of ML.NET: a trial is an <see cref="ITrialExecutor{TModel}"/>.
 /// </summary>
 internal sealed class SuccessiveHalving
 {
@@ -97,17 +142,32 @@ internal sealed class SuccessiveHalving
     private static int Pow(int b, int e) { int p = 1; for (int i = 0; i < e; i++) p = checked(p * b); return p; }
 
     /// <summary>
-    /// Runs the sweep. <paramref name="runTrial"/> trains one configuration with a budget and returns the fold
-    /// metrics and model; it may throw (the trial is recorded as failed). Stops starting trials when
-    /// <paramref name="timeLimit"/> has passed or <paramref name="cancellation"/> is signalled; the best run so far is kept.
+    /// Runs the sweep in this process. <paramref name="runTrial"/> trains one configuration with a budget and returns
+    /// the fold metrics and model; it may throw (the trial is recorded as failed). Up to <paramref name="concurrency"/>
+    /// trials run at once. Stops starting trials when <paramref name="timeLimit"/> has passed or
+    /// <paramref name="cancellation"/> is signalled; the best run so far is kept.
     /// </summary>
     public SweepResult<TModel> Run<TModel>(SearchSpace space, int seed, bool higherIsBetter,
         Func<IReadOnlyDictionary<string, object>, int, CancellationToken, TrialEvaluation<TModel>> runTrial,
         TimeSpan timeLimit, CancellationToken cancellation, Action<TrialRecord<TModel>>? onTrial = null, int concurrency = 1)
     {
-        ArgumentNullException.ThrowIfNull(space);
         ArgumentNullException.ThrowIfNull(runTrial);
-        if (concurrency < 1) throw new ArgumentOutOfRangeException(nameof(concurrency), concurrency, "At least one trial must run at a time.");
+        return RunAsync(space, seed, higherIsBetter, new LocalTrialExecutor<TModel>(runTrial, concurrency), timeLimit, cancellation, onTrial)
+            .GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Runs the sweep with <paramref name="executor"/> evaluating the trials (in this process, or across a cluster): the
+    /// one halving every sweep shares. Each rung starts its trials in order, up to the executor's
+    /// <see cref="ITrialExecutor{TModel}.Concurrency"/> at once; a trial not started when the time limit passes or
+    /// <paramref name="cancellation"/> is signalled is not recorded, one that was running is recorded as cancelled.
+    /// </summary>
+    public async Task<SweepResult<TModel>> RunAsync<TModel>(SearchSpace space, int seed, bool higherIsBetter, ITrialExecutor<TModel> executor,
+        TimeSpan timeLimit, CancellationToken cancellation, Action<TrialRecord<TModel>>? onTrial = null)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        ArgumentNullException.ThrowIfNull(executor);
+        if (executor.Concurrency < 1) throw new ArgumentOutOfRangeException(nameof(executor), executor.Concurrency, "At least one trial must run at a time.");
         var clock = Stopwatch.StartNew();
         var random = new Random(seed);
         var trials = new List<TrialRecord<TModel>>();
@@ -123,13 +183,16 @@ internal sealed class SuccessiveHalving
         {
             int budget = Rungs[rung].Budget, firstId = trials.Count + 1;
             var records = new TrialRecord<TModel>?[configurations.Count];
-            Parallel.For(0, configurations.Count, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, i =>
-            {
-                if (limit.IsCancellationRequested) return; // not started: not recorded
-                var record = RunOne(firstId + i, rung, budget, configurations[i], runTrial, limit.Token);
-                records[i] = record;
-                if (onTrial != null) lock (reportLock) onTrial(record);
-            });
+            // Parallel.ForEachAsync takes the indices in order, so the first trials of a rung start first.
+            await Parallel.ForEachAsync(Enumerable.Range(0, configurations.Count), new ParallelOptions { MaxDegreeOfParallelism = executor.Concurrency },
+                async (i, _) =>
+                {
+                    if (limit.IsCancellationRequested) return; // not started: not recorded
+                    var record = await RunOne(new TrialRequest(firstId + i, rung, budget, configurations[i]), executor, limit.Token).ConfigureAwait(false);
+                    if (record is null) return; // the executor had not started it when the sweep stopped
+                    records[i] = record;
+                    if (onTrial != null) lock (reportLock) onTrial(record);
+                }).ConfigureAwait(false);
             var results = records.OfType<TrialRecord<TModel>>().ToList();
             foreach (var record in results)
             {
@@ -152,26 +215,31 @@ internal sealed class SuccessiveHalving
 
     private static bool Better(double a, double b, bool higherIsBetter) => higherIsBetter ? a > b : a < b;
 
-    private static TrialRecord<TModel> RunOne<TModel>(int id, int rung, int budget, IReadOnlyDictionary<string, object> configuration,
-        Func<IReadOnlyDictionary<string, object>, int, CancellationToken, TrialEvaluation<TModel>> runTrial, CancellationToken token)
+    private static async Task<TrialRecord<TModel>?> RunOne<TModel>(TrialRequest request, ITrialExecutor<TModel> executor, CancellationToken token)
     {
+        var (id, rung, budget, configuration) = request;
         var clock = Stopwatch.StartNew();
         try
         {
-            var evaluation = runTrial(configuration, budget, token);
+            var evaluation = await executor.EvaluateAsync(request, token).ConfigureAwait(false);
             if (token.IsCancellationRequested)
-                return new(id, rung, budget, configuration, TrialStatus.Cancelled, double.NaN, double.NaN, evaluation.FoldMetrics, clock.Elapsed, "Stopped by cancellation or the time limit.");
+                return new(id, rung, budget, configuration, TrialStatus.Cancelled, double.NaN, double.NaN, evaluation.FoldMetrics, clock.Elapsed, "Stopped by cancellation or the time limit.")
+                { Redispatches = evaluation.Redispatches };
             if (evaluation.FoldMetrics.Count == 0 || !evaluation.FoldMetrics.All(double.IsFinite))
                 return new(id, rung, budget, configuration, TrialStatus.Failed, double.NaN, double.NaN, evaluation.FoldMetrics, clock.Elapsed,
-                    $"The metric is not finite ({string.Join(", ", evaluation.FoldMetrics)}): the training diverged.");
+                    $"The metric is not finite ({string.Join(", ", evaluation.FoldMetrics)}): the training diverged.") { Redispatches = evaluation.Redispatches };
             return new(id, rung, budget, configuration, TrialStatus.Completed, evaluation.Mean, evaluation.StandardDeviation, evaluation.FoldMetrics, clock.Elapsed, null)
-            { Model = evaluation.Model };
+            { Model = evaluation.Model, Redispatches = evaluation.Redispatches };
+        }
+        catch (TrialNotStartedException) when (token.IsCancellationRequested)
+        {
+            return null;
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             return new(id, rung, budget, configuration, TrialStatus.Cancelled, double.NaN, double.NaN, [], clock.Elapsed, "Stopped by cancellation or the time limit.");
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (e is not OutOfMemoryException and not SweepAbortedException)
         {
             return new(id, rung, budget, configuration, TrialStatus.Failed, double.NaN, double.NaN, [], clock.Elapsed, $"{e.GetType().Name}: {e.Message}");
         }

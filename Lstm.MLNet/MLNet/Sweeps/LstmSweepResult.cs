@@ -26,6 +26,11 @@ public sealed class LstmTrialResult
     public TimeSpan TrainingTime { get; init; }
     /// <summary>Why the trial failed (null when it did not).</summary>
     public string? Error { get; init; }
+    /// <summary>
+    /// Work of this trial that ran a second time, and why: on a cluster (<c>Lstm.MLNet.Orleans</c>), each fold that was
+    /// running on a silo that left the cluster and was dispatched again to another. Empty for a sweep in one process.
+    /// </summary>
+    public IReadOnlyList<string> Redispatches { get; init; } = [];
     /// <summary>The trained pipeline: only on <see cref="LstmSweepResult.BestRun"/> (refitted on all data unless turned off).</summary>
     public ITransformer? Model { get; internal set; }
 
@@ -33,7 +38,7 @@ public sealed class LstmTrialResult
     {
         Id = record.Id, Rung = record.Rung, Status = record.Status, Configuration = record.Configuration, Options = options,
         Metric = record.Metric, MetricStandardDeviation = record.MetricStandardDeviation, FoldMetrics = record.FoldMetrics,
-        TrainingTime = record.Duration, Error = record.Error,
+        TrainingTime = record.Duration, Error = record.Error, Redispatches = record.Redispatches,
     };
 }
 

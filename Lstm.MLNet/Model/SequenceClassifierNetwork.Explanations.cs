@@ -2,7 +2,7 @@ using Lstm.MLNet.Compute;
 
 namespace Lstm.MLNet.Model;
 
-/// <summary>What <see cref="SequenceClassifierNetwork.IntegratedGradients"/> found for one sequence.</summary>
+/// <summary>What <see cref="SequenceClassifierNetwork.IntegratedGradients(int[], System.ReadOnlySpan{float}, int)"/> found for one sequence.</summary>
 /// <param name="Tokens">[T] each token's attribution: its embedding's, plus its share of the wide path's n-grams</param>
 /// <param name="InputScore">direction · logits of the sequence</param>
 /// <param name="BaselineScore">direction · logits of the baseline: zero embeddings of the same length and an empty n-gram bag</param>
@@ -30,8 +30,11 @@ internal sealed partial class SequenceClassifierNetwork
         IntegratedGradients(tokens, default, default, direction, steps);
 
     /// <summary><see cref="IntegratedGradients(int[], ReadOnlySpan{float}, int)"/> with the wide path's sub-word bag.</summary>
+    /// <param name="tokens">[T] the sequence's token ids</param>
     /// <param name="subwords">the wide path's sub-word hashes of the sequence (<see cref="ClassifierInput.Subwords"/>; empty for none)</param>
     /// <param name="subwordOwners">[subwords] the token each hash comes from</param>
+    /// <param name="direction">[classes] the weights of the score to explain over the network's outputs</param>
+    /// <param name="steps">the number of points on the path from the baseline</param>
     public IntegratedGradientsResult IntegratedGradients(int[] tokens, ReadOnlySpan<int> subwords, ReadOnlySpan<int> subwordOwners, ReadOnlySpan<float> direction, int steps)
     {
         if (!IsInferenceView)

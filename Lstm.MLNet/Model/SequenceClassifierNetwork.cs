@@ -87,7 +87,7 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
     /// <summary>
     /// A network for inference only that shares this network's weight arrays (nothing is copied) and has its
     /// own workspaces: one per thread makes concurrent prediction safe. It sees later changes to the weights;
-    /// <see cref="TrainBatch"/> on it throws.
+    /// <see cref="TrainBatch(System.ReadOnlySpan{int[]}, System.ReadOnlySpan{int})"/> on it throws.
     /// </summary>
     public SequenceClassifierNetwork CreateInferenceView() => new(this);
 
@@ -127,7 +127,7 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
     /// <summary>Optimizer steps taken.</summary>
     public long StepCount => _optimizer?.StepCount ?? 0;
 
-    /// <summary>Global gradient norm of the last <see cref="TrainBatch"/>, before clipping.</summary>
+    /// <summary>Global gradient norm of the last <see cref="TrainBatch(System.ReadOnlySpan{int[]}, System.ReadOnlySpan{int})"/>, before clipping.</summary>
     public float LastGradientNorm { get; private set; }
 
     /// <summary>

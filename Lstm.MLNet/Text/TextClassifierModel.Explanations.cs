@@ -5,7 +5,7 @@ namespace Lstm.MLNet.Text;
 internal sealed partial class TextClassifierModel
 {
     /// <summary>
-    /// Per-token attributions of one text by integrated gradients (<see cref="SequenceClassifierNetwork.IntegratedGradients"/>)
+    /// Per-token attributions of one text by integrated gradients (<see cref="SequenceClassifierNetwork.IntegratedGradients(int[], System.ReadOnlySpan{float}, int)"/>)
     /// for class <paramref name="classIndex"/> (null: binary, class 1 = True; multiclass, the predicted class).
     /// <paramref name="binary"/>: the score is the margin (z_c − z_other) / T, the binary <c>Score</c>; otherwise the
     /// class's logit z_c / T. The text is read as prediction reads it (<see cref="Prepare(string?)"/>); an empty or blank

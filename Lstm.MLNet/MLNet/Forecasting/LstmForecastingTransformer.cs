@@ -276,7 +276,7 @@ public sealed class LstmForecastingTransformer : ITransformer
 
 /// <summary>
 /// The stateful forecasting engine, like ML.NET's <c>TimeSeriesPredictionEngine</c>: feed observations with
-/// <see cref="Update"/>, ask for the next values with <see cref="Predict"/>, and save the state into a model zip with
+/// <see cref="Update(string, float)"/>, ask for the next values with <see cref="Predict(string)"/>, and save the state into a model zip with
 /// <see cref="CheckPoint(MLContext, string)"/> so a reloaded model continues where this engine stopped. Not thread-safe (one per thread).
 /// </summary>
 public sealed class LstmForecastingEngine
@@ -352,7 +352,9 @@ public sealed class LstmForecastingEngine
     public long Updates { get; private set; }
 
     /// <summary>Appends one observation (and, for a model with covariates, that step's covariate values).</summary>
+#pragma warning disable RS0027 // shipped before Update(seriesId, observation); the covariates stay optional so existing calls compile
     public void Update(float observation, ReadOnlySpan<float> covariates = default)
+#pragma warning restore RS0027
     {
         RequireOneSeries();
         if (!float.IsFinite(observation))

@@ -50,6 +50,7 @@ public sealed class LstmTimeSeriesEngine<TSrc, TDst> where TSrc : class where TD
     /// <param name="example">The next observation (and its covariates, or its series id).</param>
     /// <param name="horizon">Values to forecast: at most the trained horizon (a direct model's outputs are fixed at training); null = all.</param>
     /// <param name="confidenceLevel">The interval's coverage: the model's own (its residual quantiles were fit at one level); null = that.</param>
+#pragma warning disable RS0026 // the two optional-parameter overloads are ML.NET TimeSeriesPredictionEngine's, kept so SSA code ports as is
     public TDst Predict(TSrc example, int? horizon = null, float? confidenceLevel = null)
     {
         ArgumentNullException.ThrowIfNull(example);
@@ -72,6 +73,7 @@ public sealed class LstmTimeSeriesEngine<TSrc, TDst> where TSrc : class where TD
 
     /// <summary>Forecasts from the current state without a new observation (a model of one series).</summary>
     public TDst Predict(int? horizon = null, float? confidenceLevel = null) => Output(_engine.Predict(), Steps(horizon, confidenceLevel));
+#pragma warning restore RS0026
 
     /// <summary>Saves the model with this engine's state into <paramref name="modelPath"/> (atomically).</summary>
     public void CheckPoint(MLContext ml, string modelPath) => _engine.CheckPoint(ml, modelPath);

@@ -27,6 +27,8 @@ internal sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
     private readonly NgramLinear? _wide;    // null when Options.NgramBuckets is 0
     private float[] _logits = [];         // [B × C]: the head's logits plus the wide path's
     private readonly Optimizer? _optimizer;  // null for an inference view
+    private readonly SingleSequenceCache _singleSequence; // shared with the views: batch-1 weights of the current version
+    private SingleSequenceRunner? _runner;
     private ComputeContext _context;
 
     // Workspaces, grown on demand and reused (N packed rows, B sequences, C classes).
@@ -62,6 +64,7 @@ internal sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
         _head.Dense.InitializeUniform(random);
 
         if (Options.NgramBuckets > 0) _wide = new NgramLinear(Options.NgramBuckets, Options.NgramLength, numberOfClasses, _context);
+        _singleSequence = new SingleSequenceCache();
         _optimizer = NetworkSupport.CreateOptimizer(Options, _context);
         _optimizer.Add(_embedding.Weight, _embedding.Gradient);
         _head.RegisterWith(_optimizer);
@@ -80,6 +83,7 @@ internal sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
         _embeddingDropout = new Dropout(0f, 0);
         _head = new PooledLstmHead(source._head, _context);
         if (source._wide is { } wide) _wide = new NgramLinear(wide.Buckets, wide.MaxNgramLength, NumberOfClasses, wide.Weight, _context);
+        _singleSequence = source._singleSequence;
     }
 
     /// <summary>
@@ -129,6 +133,7 @@ internal sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
         for (int id = 0; id < found.Length; id++)
             if (found[id]) vectors.Slice(id * E, E).CopyTo(_embedding.Weight.AsSpan(id * E, E));
         if (freeze) { _frozenRows = found.ToArray(); _frozenValues = vectors.ToArray(); }
+        _singleSequence.Invalidate();
     }
 
     private bool[]? _frozenRows;      // [ids] pretrained rows training must not move (null: none)
@@ -173,6 +178,7 @@ internal sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
 
         LastGradientNorm = NetworkSupport.ClipAndStep(optimizer, Options);
         RestoreFrozenRows();
+        _singleSequence.Invalidate();
         return loss;
     }
 
@@ -250,7 +256,11 @@ internal sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
     public float[][] CaptureParameters() => NetworkSupport.CaptureParameters(NamedParameters());
 
     /// <summary>Copies a <see cref="CaptureParameters"/> snapshot back into the live parameters (inference views see it too).</summary>
-    public void RestoreParameters(IReadOnlyList<float[]> snapshot) => NetworkSupport.RestoreParameters(NamedParameters(), snapshot);
+    public void RestoreParameters(IReadOnlyList<float[]> snapshot)
+    {
+        NetworkSupport.RestoreParameters(NamedParameters(), snapshot);
+        _singleSequence.Invalidate();
+    }
 
     /// <summary>
     /// Every parameter tensor with a PyTorch-style name, in a fixed order: <c>embedding.weight</c> [V × E],
@@ -269,8 +279,42 @@ internal sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
     /// exactly once with the same length (the network must be built with the same sizes and options).
     /// Optimizer state is not part of the parameters: training after a load starts fresh moments.
     /// </summary>
-    public void LoadParameters(IEnumerable<(string Name, float[] Values)> tensors) =>
+    public void LoadParameters(IEnumerable<(string Name, float[] Values)> tensors)
+    {
         NetworkSupport.LoadNamedParameters(NamedParameters(), tensors);
+        _singleSequence.Invalidate();
+    }
+
+    /// <summary>
+    /// Tells the batch-1 path (<see cref="PredictSingleLogits"/>) that the weights changed outside <see cref="TrainBatch"/>,
+    /// <see cref="RestoreParameters"/> and <see cref="LoadParameters"/> (a write into <see cref="NamedParameters"/>' arrays).
+    /// </summary>
+    public void InvalidateInferenceCache() => _singleSequence.Invalidate();
+
+    /// <summary>
+    /// The logits [C] of one sequence (empty: the single token 0) through the batch-1 path: the first layer's input
+    /// projections are per-token rows computed once (<see cref="SingleSequenceWeights"/>), each step one row product
+    /// over W_hhᵀ with the cell update and pooling fused. Bit-identical to <see cref="PredictLogits(ReadOnlySpan{int[]}, Span{float})"/>
+    /// on the same path. <paramref name="tokens"/> is read as a whole (the wide path reads the array).
+    /// </summary>
+    public void PredictSingleLogits(int[] tokens, Span<float> logits)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        CheckOutputLength(1, logits.Length, nameof(logits));
+        (_runner ??= new SingleSequenceRunner()).Run(SingleSequenceWeights, tokens, Options.Pooling, logits);
+        if (_wide is not null)
+        {
+            _singleWide[0] = tokens;
+            _wide.Forward(_singleWide, logits.Slice(0, NumberOfClasses));
+            _singleWide[0] = null!;
+        }
+    }
+
+    private readonly int[][] _singleWide = new int[1][];
+
+    /// <summary>The batch-1 weights the next <see cref="PredictSingleLogits"/> uses (tests: whether the token table exists and what it holds).</summary>
+    internal SingleSequenceWeights SingleSequenceWeights => _singleSequence.Get(_context.Path, this, static (path, network) =>
+        new SingleSequenceWeights(path, network._head.Lstm.Parameters, network._embedding.Weight, network.VocabularySize, network._head.Dense, ModelLimits.MaxTokenTableFloats));
 
     /// <summary>Forward to the logits [B × C] (valid until the next call); the head keeps what backward needs.</summary>
     private SequenceBatch Forward(ReadOnlySpan<int[]> sequences, bool training, out ReadOnlySpan<float> logits)

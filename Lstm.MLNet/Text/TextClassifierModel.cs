@@ -55,7 +55,6 @@ internal sealed partial class TextClassifierModel
     public sealed class Predictor
     {
         private readonly SequenceClassifierNetwork _view;
-        private readonly int[][] _single = new int[1][];
         private readonly float _inverseTemperature;
 
         internal Predictor(TextClassifierModel model)
@@ -74,12 +73,10 @@ internal sealed partial class TextClassifierModel
         /// <summary>Predicts one prepared sequence (empty: read as padding) into <see cref="Logits"/> and <see cref="Probabilities"/>.</summary>
         public void Predict(int[] tokens)
         {
-            _single[0] = tokens;
-            _view.PredictLogits(_single, Logits);
+            _view.PredictSingleLogits(tokens, Logits);
             if (_inverseTemperature != 1f)
                 for (int c = 0; c < Logits.Length; c++) Logits[c] *= _inverseTemperature;
             SoftmaxCrossEntropy.Forward(Logits, Logits.Length, default, Probabilities);
-            _single[0] = null!;
         }
     }
 }

@@ -74,9 +74,39 @@ internal sealed partial class TextClassifierModel
         public void Predict(int[] tokens)
         {
             _view.PredictSingleLogits(tokens, Logits);
+            Calibrate(Logits, Probabilities);
+        }
+
+        private float[] _batchLogits = [], _batchProbabilities = [];
+
+        /// <summary>
+        /// Predicts a batch of prepared sequences at once (the batched path: one packed ragged batch, so no work on padding);
+        /// <see cref="Select"/> then puts row i's outputs in <see cref="Logits"/> and <see cref="Probabilities"/>, bit-identical
+        /// to what <see cref="Predict"/> gives for that row.
+        /// </summary>
+        public void PredictBatch(ReadOnlySpan<int[]> tokens)
+        {
+            int C = Logits.Length;
+            var logits = NetworkSupport.Grow(ref _batchLogits, tokens.Length * C);
+            var probabilities = NetworkSupport.Grow(ref _batchProbabilities, tokens.Length * C);
+            _view.PredictLogits(tokens, logits);
+            for (int i = 0; i < tokens.Length; i++) Calibrate(logits.Slice(i * C, C), probabilities.Slice(i * C, C));
+        }
+
+        /// <summary>Row <paramref name="row"/> of the last <see cref="PredictBatch"/> into <see cref="Logits"/> and <see cref="Probabilities"/>.</summary>
+        public void Select(int row)
+        {
+            int C = Logits.Length;
+            _batchLogits.AsSpan(row * C, C).CopyTo(Logits);
+            _batchProbabilities.AsSpan(row * C, C).CopyTo(Probabilities);
+        }
+
+        /// <summary>logits ← logits / T in place; probabilities = softmax(logits).</summary>
+        private void Calibrate(Span<float> logits, Span<float> probabilities)
+        {
             if (_inverseTemperature != 1f)
-                for (int c = 0; c < Logits.Length; c++) Logits[c] *= _inverseTemperature;
-            SoftmaxCrossEntropy.Forward(Logits, Logits.Length, default, Probabilities);
+                for (int c = 0; c < logits.Length; c++) logits[c] *= _inverseTemperature;
+            SoftmaxCrossEntropy.Forward(logits, logits.Length, default, probabilities);
         }
     }
 }

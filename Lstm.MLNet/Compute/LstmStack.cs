@@ -25,7 +25,7 @@ public sealed unsafe class LstmStack
     private ComputeContext _context;
     private ComputeContext _serial;
     private SequenceBatch? _batch;
-    private bool _hasH0, _hasC0, _dropoutApplied;
+    private bool _hasH0, _hasC0, _dropoutApplied, _trainingForward;
 
     /// <summary>A stack of <paramref name="shape"/> computing on <paramref name="context"/> (<see cref="ComputeContext.Default"/> when null), its parameters drawn from PyTorch's U(-1/√H, 1/√H) with <paramref name="seed"/>.</summary>
     public LstmStack(LstmShape shape, ComputeContext? context = null, int seed = 0)
@@ -110,6 +110,7 @@ public sealed unsafe class LstmStack
         if (_hasH0) ToSorted(batch, h0, _h0.Ensure(stateLength), L * D, H);
         if (_hasC0) ToSorted(batch, c0, _c0.Ensure(stateLength), L * D, H);
         _dropoutApplied = training && _interLayerDropout > 0f && L > 1;
+        _trainingForward = training;
 
         input.CopyTo(new Span<float>(_layerInputs[0].Ensure(input.Length), input.Length));
         for (int l = 0; l < L; l++)
@@ -229,7 +230,9 @@ public sealed unsafe class LstmStack
         fixed (float* whh = p.WeightHH)
         {
             cell.RecurrentWeights = Repack(cell.RecurrentWeights, transpose: true, H, G, whh);
-            cell.RecurrentWeightsTransposed = Repack(cell.RecurrentWeightsTransposed, transpose: false, G, H, whh);
+            // W_hh for dh_{t-1} only serves backward: an inference forward leaves it to Backward, should one follow.
+            if (_trainingForward) cell.RecurrentWeightsTransposed = Repack(cell.RecurrentWeightsTransposed, transpose: false, G, H, whh);
+            cell.TransposedIsCurrent = _trainingForward;
         }
         // h0·W_hhᵀ once, for the rows that start from the initial state (all at t=0; ragged rows in reverse).
         float* initialGates = null;
@@ -314,6 +317,11 @@ public sealed unsafe class LstmStack
         if (!dHn.IsEmpty) ToSorted(batch, dHn.Slice(stateOffset, B * H), dH, 1, H);
         if (!dCn.IsEmpty) ToSorted(batch, dCn.Slice(stateOffset, B * H), dC, 1, H);
 
+        if (!cell.TransposedIsCurrent)
+        {
+            fixed (float* whh = p.WeightHH) cell.RecurrentWeightsTransposed = Repack(cell.RecurrentWeightsTransposed, transpose: false, G, H, whh);
+            cell.TransposedIsCurrent = true;
+        }
         var step = new StepArguments
         {
             Gates = cell.Gates.Pointer, Cells = cell.Cells.Pointer, Output = dAbove == null ? null : dAbove + direction * H,
@@ -494,6 +502,7 @@ public sealed unsafe class LstmStack
         public readonly PinnedBuffer InitialGates = new(); // [B × 4H] h0·W_hhᵀ
         public PackedMatrix? RecurrentWeights;            // W_hhᵀ [H × 4H], for forward
         public PackedMatrix? RecurrentWeightsTransposed;  // W_hh [4H × H], for dh_{t-1}
+        public bool TransposedIsCurrent;                  // packed from the weights of the last Forward
     }
 
     /// <summary>Everything one step's parallel parts read; a struct so the fork allocates nothing per row.</summary>

@@ -300,11 +300,22 @@ internal sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
     public void PredictSingleLogits(int[] tokens, Span<float> logits)
     {
         ArgumentNullException.ThrowIfNull(tokens);
+        PredictSingleLogits(tokens, tokens, logits);
+    }
+
+    /// <summary>
+    /// <see cref="PredictSingleLogits(int[], Span{float})"/> over a span (a serving caller's reused buffer): allocates
+    /// nothing, except a copy of the tokens for the wide path when the network has one (it reads whole arrays).
+    /// </summary>
+    public void PredictSingleLogits(ReadOnlySpan<int> tokens, Span<float> logits) => PredictSingleLogits(tokens, null, logits);
+
+    private void PredictSingleLogits(ReadOnlySpan<int> tokens, int[]? array, Span<float> logits)
+    {
         CheckOutputLength(1, logits.Length, nameof(logits));
         (_runner ??= new SingleSequenceRunner()).Run(SingleSequenceWeights, tokens, Options.Pooling, logits);
         if (_wide is not null)
         {
-            _singleWide[0] = tokens;
+            _singleWide[0] = array ?? tokens.ToArray();
             _wide.Forward(_singleWide, logits.Slice(0, NumberOfClasses));
             _singleWide[0] = null!;
         }

@@ -45,6 +45,13 @@ internal sealed partial class TextClassifierModel
         return Tokenizer.Encode(text, MaxSequenceLength);
     }
 
+    /// <summary><see cref="Prepare(string?)"/> into <paramref name="ids"/> (cleared first), allocating nothing once it has grown: the serving path.</summary>
+    public void PrepareInto(ReadOnlySpan<char> text, List<int> ids)
+    {
+        if (Tokenizer is null) throw new InvalidOperationException("This model reads key-typed token ids, not text.");
+        Tokenizer.EncodeInto(text, MaxSequenceLength, ids);
+    }
+
     /// <summary>The token ids the network reads for ids from upstream: the first MaxSequenceLength.</summary>
     public int[] Prepare(int[] tokenIds) => SequenceDataPreparation.Truncate(tokenIds, MaxSequenceLength);
 
@@ -72,6 +79,13 @@ internal sealed partial class TextClassifierModel
 
         /// <summary>Predicts one prepared sequence (empty: read as padding) into <see cref="Logits"/> and <see cref="Probabilities"/>.</summary>
         public void Predict(int[] tokens)
+        {
+            _view.PredictSingleLogits(tokens, Logits);
+            Calibrate(Logits, Probabilities);
+        }
+
+        /// <summary><see cref="Predict(int[])"/> over a span (allocates nothing unless the model has a wide path).</summary>
+        public void Predict(ReadOnlySpan<int> tokens)
         {
             _view.PredictSingleLogits(tokens, Logits);
             Calibrate(Logits, Probabilities);

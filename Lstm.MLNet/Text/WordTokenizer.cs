@@ -13,7 +13,7 @@ namespace Lstm.MLNet.Text;
 /// frequency, ties in ordinal order, so the same texts always give the same ids.
 /// <para>Thread-safe: the vocabulary never changes after construction.</para>
 /// </summary>
-public sealed class WordTokenizer : Tokenizer
+public sealed partial class WordTokenizer : Tokenizer
 {
     /// <summary>The id of padding (and of an empty text).</summary>
     public const int PaddingId = 0;
@@ -117,6 +117,35 @@ public sealed class WordTokenizer : Tokenizer
         }
         return ids.ToArray();
     }
+
+    /// <summary>
+    /// <see cref="Encode(string?, int)"/> over a span, for serving: the ids go into <paramref name="ids"/> (cleared first),
+    /// the lower-cased copy into a pooled buffer, and the pieces come from a source-generated form of the same pattern, so
+    /// a steady stream of texts allocates nothing once the list has grown to the longest. The same ids as
+    /// <see cref="Encode(string?, int)"/> (<c>WordTokenizerSpanTests</c> compares them on real texts).
+    /// </summary>
+    internal void EncodeInto(ReadOnlySpan<char> text, int maxTokens, List<int> ids)
+    {
+        if (maxTokens < 0) throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens, "Must be 0 (no limit) or positive.");
+        ids.Clear();
+        if (text.IsWhiteSpace()) return;
+        char[] buffer = ArrayPool<char>.Shared.Rent(text.Length);
+        try
+        {
+            var lower = buffer.AsSpan(0, text.Length);
+            text.ToLowerInvariant(lower);
+            foreach (var match in WordOrPunctuationPattern().EnumerateMatches(lower))
+            {
+                ids.Add(IdOf(lower.Slice(match.Index, match.Length)));
+                if (ids.Count == maxTokens) break;
+            }
+        }
+        finally { ArrayPool<char>.Shared.Return(buffer); }
+    }
+
+    /// <summary><see cref="PreTokenizer.CreateWordOrPunctuation"/>'s pattern, compiled at build time.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"\w+|[\p{P}]")]
+    private static partial System.Text.RegularExpressions.Regex WordOrPunctuationPattern();
 
     /// <inheritdoc/>
     protected override EncodeResults<EncodedToken> EncodeToTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)

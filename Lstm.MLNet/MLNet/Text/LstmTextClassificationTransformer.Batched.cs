@@ -60,7 +60,7 @@ public sealed partial class LstmTextClassificationTransformer : ITransformer
         private readonly LstmTextClassificationTransformer _parent;
         private readonly TextClassifierModel.Predictor _workspace;
         private readonly DataViewRowCursor _cursor;
-        private readonly Func<int[]> _readTokens;
+        private readonly Mapper.TokenSource _readTokens;
         private readonly ValueGetter<DataViewRowId> _id, _rowId;
         private readonly int[][] _tokens = new int[ReadAheadRows][];
         private readonly DataViewRowId[] _ids = new DataViewRowId[ReadAheadRows];
@@ -68,7 +68,7 @@ public sealed partial class LstmTextClassificationTransformer : ITransformer
         private int _count;    // rows in the batch
         private bool _off;
 
-        public ReadAhead(LstmTextClassificationTransformer parent, IDataView source, DataViewSchema.Column column, Func<DataViewRow, Func<int[]>> tokenReader,
+        public ReadAhead(LstmTextClassificationTransformer parent, IDataView source, DataViewSchema.Column column, Func<DataViewRow, Mapper.TokenSource> tokenReader,
             TextClassifierModel.Predictor workspace, DataViewRow row)
         {
             _parent = parent;
@@ -102,7 +102,7 @@ public sealed partial class LstmTextClassificationTransformer : ITransformer
             _count = 0;
             while (_count < ReadAheadRows && _cursor.MoveNext())
             {
-                _tokens[_count] = _readTokens();
+                _tokens[_count] = _readTokens().ToArray();
                 _id(ref _ids[_count]);
                 _count++;
             }

@@ -223,18 +223,23 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
             return getters;
         }
 
+        /// <summary>The current row's token ids, valid until the next call.</summary>
+        internal delegate ReadOnlySpan<int> TokenSource();
+
         /// <summary>Reads the current row's model input (text or key-typed ids) from <paramref name="row"/> as the network's token ids.</summary>
-        private Func<int[]> TokenReader(DataViewRow row)
+        private TokenSource TokenReader(DataViewRow row)
         {
             var model = _parent._model;
             if (_parent.InputKind == LstmInputKind.Text)
             {
                 var textGetter = row.GetGetter<ReadOnlyMemory<char>>(Input);
                 ReadOnlyMemory<char> text = default;
+                var ids = new List<int>();
                 return () =>
                 {
                     textGetter(ref text);
-                    return text.Span.IsWhiteSpace() ? [] : model.Prepare(text.ToString());
+                    model.PrepareInto(text.Span, ids);
+                    return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids);
                 };
             }
             var readIds = KeyTokenReader.Create(row, Input, maxLength: 0);

@@ -74,6 +74,12 @@ public sealed unsafe class LstmStack
 
     private float _interLayerDropout;
 
+    /// <summary>
+    /// Where an inference forward (training: false) takes the first layer's x_t·W_ihᵀ + b from instead of computing it
+    /// (a per-token table); it must write exactly what that product gives. Null: computed. Ignored when training.
+    /// </summary>
+    internal IFirstLayerProjection? FirstLayerProjection { get; set; }
+
     /// <summary>Dropout on the outputs of every layer but the last, when training (as <c>nn.LSTM(dropout=p)</c>).</summary>
     public float InterLayerDropout
     {
@@ -220,12 +226,17 @@ public sealed unsafe class LstmStack
         float* gates = cell.Gates.Ensure(n * G);
         cell.Cells.Ensure(n * H);
 
-        // Gates = 1·(b_ih + b_hh)ᵀ + X·W_ihᵀ for every step at once.
-        float* biasSum = cell.BiasSum.Ensure(G);
-        for (int j = 0; j < G; j++) biasSum[j] = p.BiasIH[j] + p.BiasHH[j];
-        for (int r = 0; r < n; r++) new Span<float>(biasSum, G).CopyTo(new Span<float>(gates + (long)r * G, G));
-        fixed (float* wih = p.WeightIH)
-            Gemm.Multiply(_context, false, true, n, G, inputSize, _layerInputs[layer].Pointer, inputSize, wih, inputSize, gates, G, accumulate: true);
+        if (layer == 0 && !_trainingForward && FirstLayerProjection is { } projection)
+            projection.Write(direction, gates, n, G);
+        else
+        {
+            // Gates = 1·(b_ih + b_hh)ᵀ + X·W_ihᵀ for every step at once.
+            float* biasSum = cell.BiasSum.Ensure(G);
+            for (int j = 0; j < G; j++) biasSum[j] = p.BiasIH[j] + p.BiasHH[j];
+            for (int r = 0; r < n; r++) new Span<float>(biasSum, G).CopyTo(new Span<float>(gates + (long)r * G, G));
+            fixed (float* wih = p.WeightIH)
+                Gemm.Multiply(_context, false, true, n, G, inputSize, _layerInputs[layer].Pointer, inputSize, wih, inputSize, gates, G, accumulate: true);
+        }
 
         fixed (float* whh = p.WeightHH)
         {
@@ -517,4 +528,11 @@ public sealed unsafe class LstmStack
 
         public readonly (int Start, int End) RowsOf(int part) => ComputeContext.PartRange(Rows, Granule, Math.Max(1, Parts), part);
     }
+}
+
+/// <summary>The first layer's input projections of an inference forward, precomputed (see <see cref="LstmStack.FirstLayerProjection"/>).</summary>
+internal unsafe interface IFirstLayerProjection
+{
+    /// <summary>Writes direction <paramref name="direction"/>'s x_t·W_ihᵀ + b_ih + b_hh for the batch's <paramref name="rows"/> packed rows into gates [rows × <paramref name="width"/>].</summary>
+    void Write(int direction, float* gates, int rows, int width);
 }

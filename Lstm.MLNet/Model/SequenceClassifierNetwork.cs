@@ -29,6 +29,7 @@ internal sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
     private readonly Optimizer? _optimizer;  // null for an inference view
     private readonly SingleSequenceCache _singleSequence; // shared with the views: batch-1 weights of the current version
     private SingleSequenceRunner? _runner;
+    private TokenTableProjection? _tableProjection;
     private ComputeContext _context;
 
     // Workspaces, grown on demand and reused (N packed rows, B sequences, C classes).
@@ -353,6 +354,15 @@ internal sealed class SequenceClassifierNetwork : ISequenceTrainable<int[], int>
         var embedded = NetworkSupport.Grow(ref _embedded, n * E);
         _embedding.Forward(ids, embedded);
         if (training) _embeddingDropout.Forward(embedded, _context.Path);
+        // An inference view takes the first layer's projections from the token table (the weights are fixed while it serves).
+        if (!training && IsInferenceView && SingleSequenceWeights.Table is not null)
+        {
+            var projection = _tableProjection ??= new TokenTableProjection(SingleSequenceWeights);
+            if (projection.Weights != SingleSequenceWeights) projection = _tableProjection = new TokenTableProjection(SingleSequenceWeights);
+            projection.SetTokens(ids);
+            _head.Lstm.FirstLayerProjection = projection;
+        }
+        else _head.Lstm.FirstLayerProjection = null;
         logits = _head.Forward(batch, embedded, training);
         if (_wide is not null)
         {

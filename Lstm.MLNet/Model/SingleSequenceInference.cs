@@ -104,6 +104,47 @@ internal sealed unsafe class SingleSequenceWeights
 }
 
 /// <summary>
+/// The token table as the batched LSTM's first-layer projection (<see cref="IFirstLayerProjection"/>): each packed row's
+/// gates are its token's row, which holds exactly what the GEMM over the embedded row computes (<see cref="RowGemv{V}"/>
+/// sums as <see cref="Gemm"/> does), so batched inference skips the first layer's input GEMM and stays bit-identical.
+/// </summary>
+internal sealed unsafe class TokenTableProjection(SingleSequenceWeights weights) : IFirstLayerProjection
+{
+    /// <summary>The weights whose table this reads (a new projection serves new weights).</summary>
+    public SingleSequenceWeights Weights => weights;
+
+    private int[] _ids = [];
+    private int _count;
+    private readonly PinnedBuffer _scratch = new();
+
+    /// <summary>The packed rows' token ids of the next forward, [N] in packed order (copied).</summary>
+    public void SetTokens(ReadOnlySpan<int> packedIds)
+    {
+        if (_ids.Length < packedIds.Length) _ids = new int[packedIds.Length];
+        packedIds.CopyTo(_ids);
+        _count = packedIds.Length;
+    }
+
+    public void Write(int direction, float* gates, int rows, int width)
+    {
+        if (rows != _count) throw new InvalidOperationException($"The projection holds {_count} rows' tokens; the forward has {rows}.");
+        SimdDispatch.Run(weights.Path, new Rows { Weights = weights, Ids = _ids, Scratch = _scratch.Ensure(weights.Shape.Directions * weights.PaddedGates), Direction = direction, Gates = gates, Count = rows, Width = width });
+    }
+
+    private struct Rows : ISimdKernel
+    {
+        public SingleSequenceWeights Weights; public int[] Ids; public float* Scratch, Gates; public int Direction, Count, Width;
+
+        public readonly void Run<V>() where V : unmanaged, ISimdFloat<V>
+        {
+            int offset = Direction * Weights.PaddedGates;
+            for (int r = 0; r < Count; r++)
+                new ReadOnlySpan<float>(Weights.TokenProjection<V>(Ids[r], Scratch) + offset, Width).CopyTo(new Span<float>(Gates + (long)r * Width, Width));
+        }
+    }
+}
+
+/// <summary>
 /// Rows [V × width] filled lazily, one token at a time, in pages of <see cref="PageRows"/> tokens allocated at a page's
 /// first token: memory grows with the tokens actually seen, never past V × width (which the caller bounds). Safe for
 /// concurrent readers and fillers: a row is computed deterministically from read-only weights, so two threads filling

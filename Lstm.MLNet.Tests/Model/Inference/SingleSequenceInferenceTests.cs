@@ -74,6 +74,22 @@ public sealed class SingleSequenceInferenceTests
     }
 
     [TestMethod]
+    [DynamicData(nameof(Configurations))]
+    public void AViewsBatchedPathReadsTheTableBitForBit(SimdPath path, LstmPooling pooling, bool bidirectional, int layers, int embedding, int hidden, int buckets)
+    {
+        var network = Network(path, pooling, bidirectional, layers, embedding, hidden, buckets);
+        var view = network.CreateInferenceView();
+        var sequences = Sequences(seed: 17 + hidden);
+        int C = network.NumberOfClasses;
+        var computed = new float[sequences.Length * C];
+        var fromTable = new float[sequences.Length * C];
+        network.PredictLogits(sequences, computed);     // the training network computes its projections
+        view.PredictLogits(sequences, fromTable);       // the view reads them from the table
+        Assert.IsTrue(view.SingleSequenceWeights.Table!.FilledRows > 0, "the view's batched path filled the table");
+        CollectionAssert.AreEqual(computed.Select(BitConverter.SingleToInt32Bits).ToArray(), fromTable.Select(BitConverter.SingleToInt32Bits).ToArray());
+    }
+
+    [TestMethod]
     [DynamicData(nameof(SimdPaths.Each), typeof(SimdPaths))]
     public void WithoutTheTableEachStepProjectsItsToken(SimdPath path)
     {

@@ -226,9 +226,9 @@ public sealed unsafe class LstmStack
         float* gates = cell.Gates.Ensure(n * G);
         cell.Cells.Ensure(n * H);
 
-        if (layer == 0 && !_trainingForward && FirstLayerProjection is { } projection)
-            projection.Write(direction, gates, n, G);
-        else
+        // A precomputed first-layer projection is written step by step below, just before the step reads it (while in cache).
+        var projection = layer == 0 && !_trainingForward ? FirstLayerProjection : null;
+        if (projection is null)
         {
             // Gates = 1·(b_ih + b_hh)ᵀ + X·W_ihᵀ for every step at once.
             float* biasSum = cell.BiasSum.Ensure(G);
@@ -265,6 +265,7 @@ public sealed unsafe class LstmStack
         {
             int t = direction == 0 ? s : batch.MaxLength - 1 - s;
             SetStep(ref step, batch, t, direction);
+            projection?.Write(direction, gates + (long)step.Offset * G, step.Offset, step.Rows, G);
             step.Parts = _context.PartitionCount(step.Rows, mr, minRows);
             _context.Run(new ForwardStep { Context = _context, Step = step });
         }
@@ -586,6 +587,6 @@ public sealed unsafe class LstmStack
 /// <summary>The first layer's input projections of an inference forward, precomputed (see <see cref="LstmStack.FirstLayerProjection"/>).</summary>
 internal unsafe interface IFirstLayerProjection
 {
-    /// <summary>Writes direction <paramref name="direction"/>'s x_t·W_ihᵀ + b_ih + b_hh for the batch's <paramref name="rows"/> packed rows into gates [rows × <paramref name="width"/>].</summary>
-    void Write(int direction, float* gates, int rows, int width);
+    /// <summary>Writes direction <paramref name="direction"/>'s x·W_ihᵀ + b_ih + b_hh of packed rows [<paramref name="firstRow"/>, + <paramref name="rows"/>) into gates [rows × <paramref name="width"/>].</summary>
+    void Write(int direction, float* gates, int firstRow, int rows, int width);
 }

@@ -125,21 +125,26 @@ internal sealed unsafe class TokenTableProjection(SingleSequenceWeights weights)
         _count = packedIds.Length;
     }
 
-    public void Write(int direction, float* gates, int rows, int width)
+    public void Write(int direction, float* gates, int firstRow, int rows, int width)
     {
-        if (rows != _count) throw new InvalidOperationException($"The projection holds {_count} rows' tokens; the forward has {rows}.");
-        SimdDispatch.Run(weights.Path, new Rows { Weights = weights, Ids = _ids, Scratch = _scratch.Ensure(weights.Shape.Directions * weights.PaddedGates), Direction = direction, Gates = gates, Count = rows, Width = width });
+        if (firstRow < 0 || rows < 0 || firstRow + rows > _count)
+            throw new InvalidOperationException($"The projection holds {_count} rows' tokens; the forward asks for rows [{firstRow}, {firstRow + rows}).");
+        SimdDispatch.Run(weights.Path, new Rows
+        {
+            Weights = weights, Ids = _ids, Scratch = _scratch.Ensure(weights.Shape.Directions * weights.PaddedGates),
+            Direction = direction, Gates = gates, First = firstRow, Count = rows, Width = width,
+        });
     }
 
     private struct Rows : ISimdKernel
     {
-        public SingleSequenceWeights Weights; public int[] Ids; public float* Scratch, Gates; public int Direction, Count, Width;
+        public SingleSequenceWeights Weights; public int[] Ids; public float* Scratch, Gates; public int Direction, First, Count, Width;
 
         public readonly void Run<V>() where V : unmanaged, ISimdFloat<V>
         {
             int offset = Direction * Weights.PaddedGates;
             for (int r = 0; r < Count; r++)
-                new ReadOnlySpan<float>(Weights.TokenProjection<V>(Ids[r], Scratch) + offset, Width).CopyTo(new Span<float>(Gates + (long)r * Width, Width));
+                new ReadOnlySpan<float>(Weights.TokenProjection<V>(Ids[First + r], Scratch) + offset, Width).CopyTo(new Span<float>(Gates + (long)r * Width, Width));
         }
     }
 }

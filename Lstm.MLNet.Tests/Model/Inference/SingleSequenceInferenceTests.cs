@@ -140,6 +140,26 @@ public sealed class SingleSequenceInferenceTests
     }
 
     [TestMethod]
+    public void ViewsOnSeveralThreadsShareTheTableSafely()
+    {
+        var network = Network(SimdSupport.Best, LstmPooling.Max, true, 1, 16, 24, 0);
+        var sequences = Enumerable.Range(0, 8).SelectMany(seed => Sequences(seed)).ToArray();
+        var expected = new float[sequences.Length * 3];
+        network.PredictLogits(sequences, expected);
+        // Four views start on an empty table at once: they fill the same rows concurrently and must still read exact rows.
+        var results = new float[4][];
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, k =>
+        {
+            var view = network.CreateInferenceView();
+            var logits = new float[sequences.Length * 3];
+            for (int i = 0; i < sequences.Length; i++) view.PredictSingleLogits(sequences[(i + 7 * k) % sequences.Length], logits.AsSpan(((i + 7 * k) % sequences.Length) * 3, 3));
+            results[k] = logits;
+        });
+        foreach (var logits in results)
+            CollectionAssert.AreEqual(expected.Select(BitConverter.SingleToInt32Bits).ToArray(), logits.Select(BitConverter.SingleToInt32Bits).ToArray());
+    }
+
+    [TestMethod]
     public void AnOutOfRangeTokenNamesItsPosition()
     {
         var network = Network(SimdSupport.Best, LstmPooling.Max, false, 1, 8, 8, 0);

@@ -2,11 +2,11 @@ using Lstm.MLNet.Compute;
 
 namespace Lstm.MLNet.Benchmarks;
 
-/// <summary>The command line: <c>[all|peak|gemm|lstm|train] [--quick] [--threads 1,2] [--isa avx512,avx2] [--no-torch]</c>.</summary>
+/// <summary>The command line: <c>[all|peak|gemm|lstm|train|infer] [--quick] [--threads 1,2] [--isa avx512,avx2] [--no-torch]</c>.</summary>
 internal sealed record BenchmarkOptions
 {
     public const string Usage =
-        "usage: Lstm.MLNet.Benchmarks [all|peak|gemm|lstm|train]... [--quick] [--threads 1,2] [--isa avx512,avx2,vector128,scalar] [--no-torch] [--library-model] [--verbose]";
+        "usage: Lstm.MLNet.Benchmarks [all|peak|gemm|lstm|train|infer]... [--quick] [--threads 1,2] [--isa avx512,avx2,vector128,scalar] [--no-torch] [--library-model] [--verbose]";
 
     public required IReadOnlySet<string> Sections { get; init; }
     public required bool Quick { get; init; }
@@ -42,7 +42,7 @@ internal sealed record BenchmarkOptions
             string arg = args[i];
             switch (arg.ToLowerInvariant())
             {
-                case "all" or "peak" or "gemm" or "lstm" or "train": sections.Add(arg.ToLowerInvariant()); break;
+                case "all" or "peak" or "gemm" or "lstm" or "train" or "infer": sections.Add(arg.ToLowerInvariant()); break;
                 case "--quick": quick = true; break;
                 case "--no-torch": torch = false; break;
                 case "--library-model": libraryModel = true; break;

@@ -8,20 +8,14 @@ namespace Lstm.MLNet.Benchmarks;
 /// <summary>The libtorch peer: the same model and step in TorchSharp (nn.Embedding → nn.LSTM → nn.Linear, Adam).</summary>
 internal sealed class TorchTrainStep : ITrainStep
 {
-    private readonly nn.Module<Tensor, Tensor> _embedding, _head;
-    private readonly TorchSharp.Modules.LSTM _lstm;
+    private readonly TorchClassifier _model;
     private readonly optim.Optimizer _optimizer;
     private readonly Tensor _tokens, _labels;
-    private readonly int _layers;
 
     public TorchTrainStep(ModelShape shape, TrainData data, int seed = 1)
     {
-        torch.manual_seed(seed);
-        _layers = shape.Layers;
-        _embedding = nn.Embedding(data.Vocabulary, shape.Input);
-        _lstm = nn.LSTM(shape.Input, shape.Hidden, numLayers: shape.Layers, batchFirst: true);
-        _head = nn.Linear(shape.Hidden, TrainData.Classes);
-        _optimizer = optim.Adam(_embedding.parameters().Concat(_lstm.parameters()).Concat(_head.parameters()), lr: TrainData.LearningRate);
+        _model = new TorchClassifier(shape, data.Vocabulary, seed);
+        _optimizer = optim.Adam(_model.Parameters, lr: TrainData.LearningRate);
         _tokens = torch.tensor(data.Sequences.SelectMany(s => s.Select(id => (long)id)).ToArray(), [data.Sequences.Length, shape.Steps]);
         _labels = torch.tensor(data.Labels.Select(l => (long)l).ToArray());
     }
@@ -31,8 +25,7 @@ internal sealed class TorchTrainStep : ITrainStep
         // Every intermediate tensor of the step is freed when the scope ends, as Python's refcounting would.
         using var scope = torch.NewDisposeScope();
         _optimizer.zero_grad();
-        var (_, hN, _) = _lstm.forward(_embedding.forward(_tokens));
-        var logits = _head.forward(hN[_layers - 1]);
+        var logits = _model.Logits(_tokens);
         var loss = nn.functional.cross_entropy(logits, _labels);
         loss.backward();
         _optimizer.step();
@@ -45,8 +38,39 @@ internal sealed class TorchTrainStep : ITrainStep
     public void Dispose()
     {
         _tokens.Dispose(); _labels.Dispose();
-        _embedding.Dispose(); _lstm.Dispose(); _head.Dispose();
+        _model.Dispose();
     }
+}
+
+/// <summary>The benchmark model in TorchSharp: nn.Embedding → nn.LSTM → nn.Linear on the last layer's final hidden state.</summary>
+internal sealed class TorchClassifier : IDisposable
+{
+    private readonly nn.Module<Tensor, Tensor> _embedding, _head;
+    private readonly TorchSharp.Modules.LSTM _lstm;
+    private readonly int _layers;
+
+    public TorchClassifier(ModelShape shape, int vocabulary, int seed)
+    {
+        torch.manual_seed(seed);
+        _layers = shape.Layers;
+        _embedding = nn.Embedding(vocabulary, shape.Input);
+        _lstm = nn.LSTM(shape.Input, shape.Hidden, numLayers: shape.Layers, batchFirst: true);
+        _head = nn.Linear(shape.Hidden, TrainData.Classes);
+    }
+
+    public IEnumerable<TorchSharp.Modules.Parameter> Parameters => _embedding.parameters().Concat(_lstm.parameters()).Concat(_head.parameters());
+
+    /// <summary>Inference mode (no dropout; the model has none, but this is what a serving caller sets).</summary>
+    public void Eval() { _embedding.eval(); _lstm.eval(); _head.eval(); }
+
+    /// <summary>Logits [B × classes] of token ids [B × T].</summary>
+    public Tensor Logits(Tensor tokens)
+    {
+        var (_, hN, _) = _lstm.forward(_embedding.forward(tokens));
+        return _head.forward(hN[_layers - 1]);
+    }
+
+    public void Dispose() { _embedding.Dispose(); _lstm.Dispose(); _head.Dispose(); }
 }
 
 /// <summary>

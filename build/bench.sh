@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the benchmarks (Release) and runs them with libtorch's compatibility shim preloaded.
-#   build/bench.sh [all|peak|gemm|lstm|train] [--quick] [--threads 1,2] [--isa avx512,avx2] [--no-torch] [--library-model]
+#   build/bench.sh [all|peak|gemm|lstm|train|infer] [--quick] [--threads 1,2] [--isa avx512,avx2] [--no-torch] [--library-model]
 # The build patches TorchSharp's native library and builds shim.so next to the dll
 # (Lstm.MLNet.Benchmarks/torch-compat/README.md); LD_PRELOAD puts the shim in the global symbol scope.
 set -euo pipefail

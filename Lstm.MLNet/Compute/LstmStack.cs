@@ -20,12 +20,12 @@ public sealed unsafe class LstmStack
     private readonly PinnedBuffer[] _dropoutMasks;
     private readonly PinnedBuffer _h0 = new(), _c0 = new();   // initial state in sorted row order [L*D, B, H]
     private readonly PinnedBuffer _dGates = new(), _dH = new(), _dC = new(), _hPrev = new(), _dInputBelow = new(), _dInputAbove = new();
-    private readonly PinnedBuffer _dH0 = new(), _dC0 = new(), _gradientScratch = new();
+    private readonly PinnedBuffer _dH0 = new(), _dC0 = new(), _gradientScratch = new(), _narrowScratch = new();
     private readonly Random _dropoutRandom;
     private ComputeContext _context;
     private ComputeContext _serial;
     private SequenceBatch? _batch;
-    private bool _hasH0, _hasC0, _dropoutApplied;
+    private bool _hasH0, _hasC0, _dropoutApplied, _trainingForward;
 
     /// <summary>A stack of <paramref name="shape"/> computing on <paramref name="context"/> (<see cref="ComputeContext.Default"/> when null), its parameters drawn from PyTorch's U(-1/√H, 1/√H) with <paramref name="seed"/>.</summary>
     public LstmStack(LstmShape shape, ComputeContext? context = null, int seed = 0)
@@ -74,6 +74,12 @@ public sealed unsafe class LstmStack
 
     private float _interLayerDropout;
 
+    /// <summary>
+    /// Where an inference forward (training: false) takes the first layer's x_t·W_ihᵀ + b from instead of computing it
+    /// (a per-token table); it must write exactly what that product gives. Null: computed. Ignored when training.
+    /// </summary>
+    internal IFirstLayerProjection? FirstLayerProjection { get; set; }
+
     /// <summary>Dropout on the outputs of every layer but the last, when training (as <c>nn.LSTM(dropout=p)</c>).</summary>
     public float InterLayerDropout
     {
@@ -110,6 +116,7 @@ public sealed unsafe class LstmStack
         if (_hasH0) ToSorted(batch, h0, _h0.Ensure(stateLength), L * D, H);
         if (_hasC0) ToSorted(batch, c0, _c0.Ensure(stateLength), L * D, H);
         _dropoutApplied = training && _interLayerDropout > 0f && L > 1;
+        _trainingForward = training;
 
         input.CopyTo(new Span<float>(_layerInputs[0].Ensure(input.Length), input.Length));
         for (int l = 0; l < L; l++)
@@ -219,17 +226,24 @@ public sealed unsafe class LstmStack
         float* gates = cell.Gates.Ensure(n * G);
         cell.Cells.Ensure(n * H);
 
-        // Gates = 1·(b_ih + b_hh)ᵀ + X·W_ihᵀ for every step at once.
-        float* biasSum = cell.BiasSum.Ensure(G);
-        for (int j = 0; j < G; j++) biasSum[j] = p.BiasIH[j] + p.BiasHH[j];
-        for (int r = 0; r < n; r++) new Span<float>(biasSum, G).CopyTo(new Span<float>(gates + (long)r * G, G));
-        fixed (float* wih = p.WeightIH)
-            Gemm.Multiply(_context, false, true, n, G, inputSize, _layerInputs[layer].Pointer, inputSize, wih, inputSize, gates, G, accumulate: true);
+        // A precomputed first-layer projection is written step by step below, just before the step reads it (while in cache).
+        var projection = layer == 0 && !_trainingForward ? FirstLayerProjection : null;
+        if (projection is null)
+        {
+            // Gates = 1·(b_ih + b_hh)ᵀ + X·W_ihᵀ for every step at once.
+            float* biasSum = cell.BiasSum.Ensure(G);
+            for (int j = 0; j < G; j++) biasSum[j] = p.BiasIH[j] + p.BiasHH[j];
+            for (int r = 0; r < n; r++) new Span<float>(biasSum, G).CopyTo(new Span<float>(gates + (long)r * G, G));
+            fixed (float* wih = p.WeightIH)
+                Gemm.Multiply(_context, false, true, n, G, inputSize, _layerInputs[layer].Pointer, inputSize, wih, inputSize, gates, G, accumulate: true);
+        }
 
         fixed (float* whh = p.WeightHH)
         {
             cell.RecurrentWeights = Repack(cell.RecurrentWeights, transpose: true, H, G, whh);
-            cell.RecurrentWeightsTransposed = Repack(cell.RecurrentWeightsTransposed, transpose: false, G, H, whh);
+            // W_hh for dh_{t-1} only serves backward: an inference forward leaves it to Backward, should one follow.
+            if (_trainingForward) cell.RecurrentWeightsTransposed = Repack(cell.RecurrentWeightsTransposed, transpose: false, G, H, whh);
+            cell.TransposedIsCurrent = _trainingForward;
         }
         // h0·W_hhᵀ once, for the rows that start from the initial state (all at t=0; ragged rows in reverse).
         float* initialGates = null;
@@ -251,6 +265,7 @@ public sealed unsafe class LstmStack
         {
             int t = direction == 0 ? s : batch.MaxLength - 1 - s;
             SetStep(ref step, batch, t, direction);
+            projection?.Write(direction, gates + (long)step.Offset * G, step.Offset, step.Rows, G);
             step.Parts = _context.PartitionCount(step.Rows, mr, minRows);
             _context.Run(new ForwardStep { Context = _context, Step = step });
         }
@@ -314,6 +329,11 @@ public sealed unsafe class LstmStack
         if (!dHn.IsEmpty) ToSorted(batch, dHn.Slice(stateOffset, B * H), dH, 1, H);
         if (!dCn.IsEmpty) ToSorted(batch, dCn.Slice(stateOffset, B * H), dC, 1, H);
 
+        if (!cell.TransposedIsCurrent)
+        {
+            fixed (float* whh = p.WeightHH) cell.RecurrentWeightsTransposed = Repack(cell.RecurrentWeightsTransposed, transpose: false, G, H, whh);
+            cell.TransposedIsCurrent = true;
+        }
         var step = new StepArguments
         {
             Gates = cell.Gates.Pointer, Cells = cell.Cells.Pointer, Output = dAbove == null ? null : dAbove + direction * H,
@@ -333,7 +353,8 @@ public sealed unsafe class LstmStack
         // Weight gradients, one GEMM each over all steps: dW_ih += dGatesᵀ·X, dW_hh += dGatesᵀ·H_prev.
         fixed (float* gWih = grad.WeightIH) fixed (float* gWhh = grad.WeightHH)
         {
-            Gemm.Multiply(_context, true, false, G, inputSize, n, dGates, G, _layerInputs[layer].Pointer, inputSize, gWih, inputSize, accumulate: true);
+            if (IsNarrow(inputSize)) AddWeightGradientNarrow(dGates, n, G, _layerInputs[layer].Pointer, inputSize, gWih);
+            else Gemm.Multiply(_context, true, false, G, inputSize, n, dGates, G, _layerInputs[layer].Pointer, inputSize, gWih, inputSize, accumulate: true);
             float* hPrev = GatherPreviousHidden(batch, layer, direction, stateOffset);
             Gemm.Multiply(_context, true, false, G, H, n, dGates, G, hPrev, H, gWhh, H, accumulate: true);
         }
@@ -343,7 +364,59 @@ public sealed unsafe class LstmStack
 
         if (dBelow != null)
             fixed (float* wih = p.WeightIH)
-                Gemm.Multiply(_context, false, false, n, inputSize, G, dGates, G, wih, inputSize, dBelow, inputSize, accumulateInputGradient);
+            {
+                if (IsNarrow(inputSize)) InputGradientNarrow(dGates, n, G, wih, inputSize, dBelow, accumulateInputGradient);
+                else Gemm.Multiply(_context, false, false, n, inputSize, G, dGates, G, wih, inputSize, dBelow, inputSize, accumulateInputGradient);
+            }
+    }
+
+    // ---------------------------------------------------------------- few input features
+
+    /// <summary>
+    /// A layer input this narrow (a few features per step) would fill under a quarter of a micro-kernel's NR columns in
+    /// the two input-side backward products, whose outputs are [· × inputSize]: they are computed transposed instead
+    /// (inputSize rows, wide columns) and added back.
+    /// </summary>
+    private bool IsNarrow(int inputSize) => NarrowInputProducts && inputSize * 4 <= Gemm.NRFor(_context.Path);
+
+    /// <summary>Whether narrow inputs take the transposed products (<see cref="IsNarrow"/>); tests turn it off to compare the bits.</summary>
+    internal bool NarrowInputProducts { get; set; } = true;
+
+    /// <summary>
+    /// dW_ih [G × I] += dGatesᵀ·X, as X ᵀ·dGates [I × G] one depth block of <see cref="Gemm.KC"/> at a time, each block
+    /// added into dW_ih as the GEMM adds its blocks: per element the same products in the same order, so the same bits.
+    /// </summary>
+    private void AddWeightGradientNarrow(float* dGates, int n, int G, float* x, int inputSize, float* gWih)
+    {
+        float* block = _narrowScratch.Ensure(inputSize * G);
+        for (int pc = 0; pc < n; pc += Gemm.KC)
+        {
+            int kc = Math.Min(Gemm.KC, n - pc);
+            Gemm.Multiply(_context, true, false, inputSize, G, kc, x + (long)pc * inputSize, inputSize, dGates + (long)pc * G, G, block, G, accumulate: false);
+            for (int g = 0; g < G; g++)
+                for (int i = 0; i < inputSize; i++) gWih[g * inputSize + i] = block[i * G + g] + gWih[g * inputSize + i];
+        }
+    }
+
+    /// <summary>
+    /// dX [N × I] (+)= dGates·W_ih, as W_ihᵀ·dGatesᵀ [I × N] one depth block of <see cref="Gemm.KC"/> at a time, added
+    /// (or, for the first block without <paramref name="accumulate"/>, written) as the GEMM does: the same bits.
+    /// </summary>
+    private void InputGradientNarrow(float* dGates, int n, int G, float* wih, int inputSize, float* dX, bool accumulate)
+    {
+        float* block = _narrowScratch.Ensure(CheckedSize.Of(inputSize, n, "narrow input gradient"));
+        for (int pc = 0; pc < G; pc += Gemm.KC)
+        {
+            int kc = Math.Min(Gemm.KC, G - pc);
+            Gemm.Multiply(_context, true, true, inputSize, n, kc, wih + (long)pc * inputSize, inputSize, dGates + pc, G, block, n, accumulate: false);
+            bool add = accumulate || pc > 0;
+            for (int r = 0; r < n; r++)
+                for (int i = 0; i < inputSize; i++)
+                {
+                    long at = (long)r * inputSize + i;
+                    dX[at] = add ? block[(long)i * n + r] + dX[at] : block[(long)i * n + r];
+                }
+        }
     }
 
     /// <summary>One step for one thread's rows: the fused gate gradient, then dh_{t-1} = dGates·W_hh for those rows.</summary>
@@ -494,6 +567,7 @@ public sealed unsafe class LstmStack
         public readonly PinnedBuffer InitialGates = new(); // [B × 4H] h0·W_hhᵀ
         public PackedMatrix? RecurrentWeights;            // W_hhᵀ [H × 4H], for forward
         public PackedMatrix? RecurrentWeightsTransposed;  // W_hh [4H × H], for dh_{t-1}
+        public bool TransposedIsCurrent;                  // packed from the weights of the last Forward
     }
 
     /// <summary>Everything one step's parallel parts read; a struct so the fork allocates nothing per row.</summary>
@@ -508,4 +582,11 @@ public sealed unsafe class LstmStack
 
         public readonly (int Start, int End) RowsOf(int part) => ComputeContext.PartRange(Rows, Granule, Math.Max(1, Parts), part);
     }
+}
+
+/// <summary>The first layer's input projections of an inference forward, precomputed (see <see cref="LstmStack.FirstLayerProjection"/>).</summary>
+internal unsafe interface IFirstLayerProjection
+{
+    /// <summary>Writes direction <paramref name="direction"/>'s x·W_ihᵀ + b_ih + b_hh of packed rows [<paramref name="firstRow"/>, + <paramref name="rows"/>) into gates [rows × <paramref name="width"/>].</summary>
+    void Write(int direction, float* gates, int firstRow, int rows, int width);
 }

@@ -55,6 +55,8 @@ internal static class MLNetCompatibility
         if (typeof(LoadableClassAttribute).GetConstructor(all, [typeof(Type), typeof(Type), typeof(Type), typeof(string), typeof(string[])]) is null)
             missing.Add("LoadableClassAttribute..ctor(Type, Type, Type, string, string[])");
         Method(typeof(RowToRowTransformerBase), "SaveModel", typeof(ModelSaveContext));
+        if (typeof(RowToRowMapperTransform).GetConstructor(all, [typeof(IHostEnvironment), typeof(IDataView), typeof(IRowMapper), typeof(Func<DataViewSchema, IRowMapper>)]) is null)
+            missing.Add("RowToRowMapperTransform..ctor(IHostEnvironment, IDataView, IRowMapper, Func<DataViewSchema, IRowMapper>)");
         Method(typeof(RowToRowTransformerBase), "MakeRowMapper", typeof(DataViewSchema));
         var mapperBase = typeof(RowToRowTransformerBase).GetNestedType("MapperBase", all);
         if (mapperBase is null) missing.Add("RowToRowTransformerBase.MapperBase");

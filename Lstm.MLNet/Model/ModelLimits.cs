@@ -22,6 +22,11 @@ internal static class ModelLimits
     public const int MaxFeaturesPerStep = 65_536;
     /// <summary>Cap on the rows of a text classifier's n-gram table (the wide path).</summary>
     public const int MaxNgramBuckets = 1 << 22;
+    /// <summary>
+    /// Floats batch-1 inference may spend on the first layer's per-token input projections (V × D × 4H, filled as tokens
+    /// are seen; 128 MB): a larger model computes each step's projection instead (<see cref="SingleSequenceWeights"/>).
+    /// </summary>
+    public const long MaxTokenTableFloats = 1L << 25;
     /// <summary>LearningRate must be in (0, this].</summary>
     public const double MaxLearningRate = 10;
     /// <summary>WeightDecay must be in [0, this].</summary>

@@ -88,6 +88,22 @@ internal sealed class NgramLinear
         starts[B] = n;
     }
 
+    /// <summary>
+    /// Adds one sequence's bag logits (and its sub-word bag's) into <paramref name="logits"/> [C]: the batch-1 path, the
+    /// same sums in the same order as <see cref="Forward(ReadOnlySpan{int[]}, ReadOnlySpan{int[]}, Span{float})"/>, over
+    /// spans and keeping nothing for <see cref="Backward"/> (inference only).
+    /// </summary>
+    public void ForwardSingle(ReadOnlySpan<int> tokens, ReadOnlySpan<int> subwords, Span<float> logits)
+    {
+        var rows = NetworkSupport.Grow(ref _rows, checked(tokens.Length * MaxNgramLength + subwords.Length));
+        int words = CollectRows(tokens, rows);
+        uint buckets = (uint)Buckets;
+        for (int i = 0; i < subwords.Length; i++) rows[words + i] = (int)((uint)subwords[i] % buckets);
+        var z = logits.Slice(0, Classes);
+        AddRows(rows[..words], InverseSqrt(words), z);
+        AddRows(rows.Slice(words, subwords.Length), InverseSqrt(subwords.Length), z);
+    }
+
     private static float InverseSqrt(int count) => count == 0 ? 0f : 1f / MathF.Sqrt(count);
 
     private void AddRows(ReadOnlySpan<int> rows, float scale, Span<float> z)
@@ -124,7 +140,7 @@ internal sealed class NgramLinear
     /// Writes the table rows of <paramref name="tokens"/>' n-grams into <paramref name="rows"/>; returns how many.
     /// <paramref name="covered"/>, when not empty, receives each entry's tokens (first, count), for explanations.
     /// </summary>
-    private int CollectRows(int[] tokens, Span<int> rows, Span<(int First, int Count)> covered = default)
+    private int CollectRows(ReadOnlySpan<int> tokens, Span<int> rows, Span<(int First, int Count)> covered = default)
     {
         uint buckets = (uint)Buckets;
         int n = 0;

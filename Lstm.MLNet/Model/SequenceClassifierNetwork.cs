@@ -27,6 +27,9 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
     private readonly NgramLinear? _wide;    // null when Options.NgramBuckets is 0
     private float[] _logits = [];         // [B × C]: the head's logits plus the wide path's
     private readonly Optimizer? _optimizer;  // null for an inference view
+    private readonly SingleSequenceCache _singleSequence; // shared with the views: batch-1 weights of the current version
+    private SingleSequenceRunner? _runner;
+    private TokenTableProjection? _tableProjection;
     private ComputeContext _context;
 
     // Workspaces, grown on demand and reused (N packed rows, B sequences, C classes).
@@ -64,6 +67,7 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
         _head.Dense.InitializeUniform(random);
 
         if (Options.NgramBuckets > 0) _wide = new NgramLinear(Options.NgramBuckets, Options.NgramLength, numberOfClasses, _context);
+        _singleSequence = new SingleSequenceCache();
         _optimizer = NetworkSupport.CreateOptimizer(Options, _context);
         _optimizer.Add(_embedding.Weight, _embedding.Gradient);
         _head.RegisterWith(_optimizer);
@@ -82,6 +86,7 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
         _embeddingDropout = new Dropout(0f, 0);
         _head = new PooledLstmHead(source._head, _context);
         if (source._wide is { } wide) _wide = new NgramLinear(wide.Buckets, wide.MaxNgramLength, NumberOfClasses, wide.Weight, _context);
+        _singleSequence = source._singleSequence;
     }
 
     /// <summary>
@@ -144,6 +149,7 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
         for (int id = 0; id < found.Length; id++)
             if (found[id]) vectors.Slice(id * E, E).CopyTo(_embedding.Weight.AsSpan(id * E, E));
         if (freeze) { _frozenRows = found.ToArray(); _frozenValues = vectors.ToArray(); }
+        _singleSequence.Invalidate();
     }
 
     private bool[]? _frozenRows;      // [ids] pretrained rows training must not move (null: none)
@@ -194,6 +200,7 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
 
         LastGradientNorm = NetworkSupport.ClipAndStep(optimizer, Options);
         RestoreFrozenRows();
+        _singleSequence.Invalidate();
         return loss;
     }
 
@@ -301,7 +308,11 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
     public float[][] CaptureParameters() => NetworkSupport.CaptureParameters(NamedParameters());
 
     /// <summary>Copies a <see cref="CaptureParameters"/> snapshot back into the live parameters (inference views see it too).</summary>
-    public void RestoreParameters(IReadOnlyList<float[]> snapshot) => NetworkSupport.RestoreParameters(NamedParameters(), snapshot);
+    public void RestoreParameters(IReadOnlyList<float[]> snapshot)
+    {
+        NetworkSupport.RestoreParameters(NamedParameters(), snapshot);
+        _singleSequence.Invalidate();
+    }
 
     /// <summary>
     /// Every parameter tensor with a PyTorch-style name, in a fixed order: <c>embedding.weight</c> [V × E],
@@ -320,8 +331,38 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
     /// exactly once with the same length (the network must be built with the same sizes and options).
     /// Optimizer state is not part of the parameters: training after a load starts fresh moments.
     /// </summary>
-    public void LoadParameters(IEnumerable<(string Name, float[] Values)> tensors) =>
+    public void LoadParameters(IEnumerable<(string Name, float[] Values)> tensors)
+    {
         NetworkSupport.LoadNamedParameters(NamedParameters(), tensors);
+        _singleSequence.Invalidate();
+    }
+
+    /// <summary>
+    /// Tells the batch-1 path (<see cref="PredictSingleLogits(ReadOnlySpan{int}, ReadOnlySpan{int}, Span{float})"/>) that the weights changed outside <see cref="TrainBatch(System.ReadOnlySpan{int[]}, System.ReadOnlySpan{int})"/>,
+    /// <see cref="RestoreParameters"/> and <see cref="LoadParameters"/> (a write into <see cref="NamedParameters"/>' arrays).
+    /// </summary>
+    public void InvalidateInferenceCache() => _singleSequence.Invalidate();
+
+    /// <summary>
+    /// The logits [C] of one sequence (empty: the single token 0) and its sub-word hashes (empty for none) through the
+    /// batch-1 path: the first layer's input projections are per-token rows computed once (<see cref="SingleSequenceWeights"/>),
+    /// each step one row product over W_hhᵀ with the cell update and pooling fused; the wide path's bags over the spans.
+    /// Bit-identical to <see cref="PredictLogits(ReadOnlySpan{int[]}, ReadOnlySpan{int[]}, Span{float})"/> on the same path,
+    /// and allocates nothing.
+    /// </summary>
+    public void PredictSingleLogits(ReadOnlySpan<int> tokens, ReadOnlySpan<int> subwords, Span<float> logits)
+    {
+        CheckOutputLength(1, logits.Length, nameof(logits));
+        (_runner ??= new SingleSequenceRunner()).Run(SingleSequenceWeights, tokens, Options.Pooling, logits);
+        _wide?.ForwardSingle(tokens, subwords, logits);
+    }
+
+    /// <summary><see cref="PredictSingleLogits(ReadOnlySpan{int}, ReadOnlySpan{int}, Span{float})"/> without sub-word hashes.</summary>
+    public void PredictSingleLogits(ReadOnlySpan<int> tokens, Span<float> logits) => PredictSingleLogits(tokens, default, logits);
+
+    /// <summary>The batch-1 weights the next <see cref="PredictSingleLogits(ReadOnlySpan{int}, ReadOnlySpan{int}, Span{float})"/> uses (tests: whether the token table exists and what it holds).</summary>
+    internal SingleSequenceWeights SingleSequenceWeights => _singleSequence.Get(_context.Path, this, static (path, network) =>
+        new SingleSequenceWeights(path, network._head.Lstm.Parameters, network._embedding.Weight, network.VocabularySize, network._head.Dense, ModelLimits.MaxTokenTableFloats));
 
     /// <summary>Forward to the logits [B × C] (valid until the next call); the head keeps what backward needs.</summary>
     private SequenceBatch Forward(ReadOnlySpan<int[]> sequences, ReadOnlySpan<int[]> subwords, bool training, out ReadOnlySpan<float> logits)
@@ -349,6 +390,15 @@ internal sealed partial class SequenceClassifierNetwork : ISequenceTrainable<int
         var embedded = NetworkSupport.Grow(ref _embedded, n * E);
         _embedding.Forward(ids, embedded);
         if (training) _embeddingDropout.Forward(embedded, _context.Path);
+        // An inference view takes the first layer's projections from the token table (the weights are fixed while it serves).
+        if (!training && IsInferenceView && SingleSequenceWeights.Table is not null)
+        {
+            var projection = _tableProjection ??= new TokenTableProjection(SingleSequenceWeights);
+            if (projection.Weights != SingleSequenceWeights) projection = _tableProjection = new TokenTableProjection(SingleSequenceWeights);
+            projection.SetTokens(ids);
+            _head.Lstm.FirstLayerProjection = projection;
+        }
+        else _head.Lstm.FirstLayerProjection = null;
         logits = _head.Forward(batch, embedded, training);
         if (_wide is not null)
         {

@@ -48,8 +48,9 @@ internal sealed class CharNgramHasher
     /// <summary>The hash of one n-gram string (its UTF-8 bytes).</summary>
     public static uint Hash(ReadOnlySpan<char> ngram)
     {
-        // n ≤ MaxSupportedLength UTF-16 units: at most 3 UTF-8 bytes each (a surrogate pair takes 4 for 2 units).
-        Span<byte> utf8 = stackalloc byte[MaxSupportedLength * 3];
+        // n ≤ MaxSupportedLength UTF-16 units: at most 3 UTF-8 bytes each (a surrogate pair takes 4 for 2 units); sized
+        // for GetMaxByteCount, which reserves a unit more, so an n-gram of the longest length does not allocate.
+        Span<byte> utf8 = stackalloc byte[(MaxSupportedLength + 1) * 3];
         int most = Encoding.UTF8.GetMaxByteCount(ngram.Length);
         if (most > utf8.Length) utf8 = new byte[most];
         int bytes = Encoding.UTF8.GetBytes(ngram, utf8);

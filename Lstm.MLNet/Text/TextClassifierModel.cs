@@ -60,6 +60,16 @@ internal sealed partial class TextClassifierModel
     /// <summary>What the network reads for token ids from upstream: the first MaxSequenceLength.</summary>
     public ClassifierInput Prepare(int[] tokenIds) => ClassifierInput.FromTokens(SequenceDataPreparation.Truncate(tokenIds, MaxSequenceLength));
 
+    /// <summary>
+    /// <see cref="Prepare(string?)"/> into <paramref name="ids"/> and <paramref name="subwords"/> (each cleared first),
+    /// allocating nothing once they have grown: the serving path.
+    /// </summary>
+    public void PrepareInto(ReadOnlySpan<char> text, List<int> ids, List<int> subwords)
+    {
+        if (Tokenizer is null) throw new InvalidOperationException("This model reads key-typed token ids, not text.");
+        Tokenizer.EncodeInto(text, MaxSequenceLength, ids, CharNgrams, subwords);
+    }
+
     /// <summary>One thread's predictor: a view of the shared weights and its own buffers.</summary>
     public Predictor CreatePredictor() => new(this);
 
@@ -67,8 +77,6 @@ internal sealed partial class TextClassifierModel
     public sealed class Predictor
     {
         private readonly SequenceClassifierNetwork _view;
-        private readonly int[][] _single = new int[1][];
-        private readonly int[][] _singleSubwords = new int[1][];
         private readonly float _inverseTemperature;
 
         internal Predictor(TextClassifierModel model)
@@ -87,13 +95,47 @@ internal sealed partial class TextClassifierModel
         /// <summary>Predicts one prepared sequence (no tokens: read as padding) into <see cref="Logits"/> and <see cref="Probabilities"/>.</summary>
         public void Predict(ClassifierInput input)
         {
-            _single[0] = input.Tokens;
-            _singleSubwords[0] = input.Subwords;
-            _view.PredictLogits(_single, _singleSubwords, Logits);
+            _view.PredictSingleLogits(input.Tokens, input.Subwords, Logits);
+            Calibrate(Logits, Probabilities);
+        }
+
+        /// <summary><see cref="Predict(ClassifierInput)"/> over spans (the serving path: allocates nothing).</summary>
+        public void Predict(ReadOnlySpan<int> tokens, ReadOnlySpan<int> subwords)
+        {
+            _view.PredictSingleLogits(tokens, subwords, Logits);
+            Calibrate(Logits, Probabilities);
+        }
+
+        private float[] _batchLogits = [], _batchProbabilities = [];
+
+        /// <summary>
+        /// Predicts a batch of prepared sequences and their sub-word hashes (empty, or one array per sequence) at once (the
+        /// batched path: one packed ragged batch, so no work on padding); <see cref="Select"/> then puts row i's outputs in
+        /// <see cref="Logits"/> and <see cref="Probabilities"/>, bit-identical to what <see cref="Predict(ClassifierInput)"/> gives for that row.
+        /// </summary>
+        public void PredictBatch(ReadOnlySpan<int[]> tokens, ReadOnlySpan<int[]> subwords)
+        {
+            int C = Logits.Length;
+            var logits = NetworkSupport.Grow(ref _batchLogits, tokens.Length * C);
+            var probabilities = NetworkSupport.Grow(ref _batchProbabilities, tokens.Length * C);
+            _view.PredictLogits(tokens, subwords, logits);
+            for (int i = 0; i < tokens.Length; i++) Calibrate(logits.Slice(i * C, C), probabilities.Slice(i * C, C));
+        }
+
+        /// <summary>Row <paramref name="row"/> of the last <see cref="PredictBatch"/> into <see cref="Logits"/> and <see cref="Probabilities"/>.</summary>
+        public void Select(int row)
+        {
+            int C = Logits.Length;
+            _batchLogits.AsSpan(row * C, C).CopyTo(Logits);
+            _batchProbabilities.AsSpan(row * C, C).CopyTo(Probabilities);
+        }
+
+        /// <summary>logits ← logits / T in place; probabilities = softmax(logits).</summary>
+        private void Calibrate(Span<float> logits, Span<float> probabilities)
+        {
             if (_inverseTemperature != 1f)
-                for (int c = 0; c < Logits.Length; c++) Logits[c] *= _inverseTemperature;
-            SoftmaxCrossEntropy.Forward(Logits, Logits.Length, default, Probabilities);
-            _single[0] = _singleSubwords[0] = null!;
+                for (int c = 0; c < logits.Length; c++) logits[c] *= _inverseTemperature;
+            SoftmaxCrossEntropy.Forward(logits, logits.Length, default, probabilities);
         }
     }
 }

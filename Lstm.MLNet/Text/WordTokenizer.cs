@@ -13,7 +13,7 @@ namespace Lstm.MLNet.Text;
 /// frequency, ties in ordinal order, so the same texts always give the same ids.
 /// <para>Thread-safe: the vocabulary never changes after construction.</para>
 /// </summary>
-public sealed class WordTokenizer : Tokenizer
+public sealed partial class WordTokenizer : Tokenizer
 {
     /// <summary>The id of padding (and of an empty text).</summary>
     public const int PaddingId = 0;
@@ -134,6 +134,41 @@ public sealed class WordTokenizer : Tokenizer
         if (hashes is not null) subwords = hashes.ToArray();
         return ids.ToArray();
     }
+
+    /// <summary>
+    /// <see cref="Encode(string?, int)"/> over a span, for serving: the ids go into <paramref name="ids"/> (cleared first),
+    /// the lower-cased copy into a pooled buffer, and the pieces come from a source-generated form of the same pattern, so
+    /// a steady stream of texts allocates nothing once the list has grown to the longest. The same ids as
+    /// <see cref="Encode(string?, int)"/> (<c>WordTokenizerSpanTests</c> compares them on real texts). With
+    /// <paramref name="charNgrams"/>, the pieces' character n-gram hashes go into <paramref name="subwords"/> (cleared first),
+    /// as <see cref="Encode(string?, int, CharNgramHasher?, out int[], List{int}?)"/> gives them.
+    /// </summary>
+    internal void EncodeInto(ReadOnlySpan<char> text, int maxTokens, List<int> ids, CharNgramHasher? charNgrams = null, List<int>? subwords = null)
+    {
+        if (maxTokens < 0) throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens, "Must be 0 (no limit) or positive.");
+        if (charNgrams is not null) ArgumentNullException.ThrowIfNull(subwords);
+        ids.Clear();
+        subwords?.Clear();
+        if (text.IsWhiteSpace()) return;
+        char[] buffer = ArrayPool<char>.Shared.Rent(text.Length);
+        try
+        {
+            var lower = buffer.AsSpan(0, text.Length);
+            text.ToLowerInvariant(lower);
+            foreach (var match in WordOrPunctuationPattern().EnumerateMatches(lower))
+            {
+                var piece = lower.Slice(match.Index, match.Length);
+                ids.Add(IdOf(piece));
+                charNgrams?.AddHashes(piece, subwords!);
+                if (ids.Count == maxTokens) break;
+            }
+        }
+        finally { ArrayPool<char>.Shared.Return(buffer); }
+    }
+
+    /// <summary><see cref="PreTokenizer.CreateWordOrPunctuation"/>'s pattern, compiled at build time.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"\w+|[\p{P}]")]
+    private static partial System.Text.RegularExpressions.Regex WordOrPunctuationPattern();
 
     /// <inheritdoc/>
     protected override EncodeResults<EncodedToken> EncodeToTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)

@@ -102,11 +102,13 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
     private sealed class Mapper : LstmRowMapper, ISaveAsOnnx
     {
         private readonly LstmTextClassificationTransformer _parent;
+        private readonly IDataView? _source;   // the data Transform maps, which cursors read ahead in batches; null: row by row
 
-        public Mapper(LstmTextClassificationTransformer parent, DataViewSchema inputSchema)
+        public Mapper(LstmTextClassificationTransformer parent, DataViewSchema inputSchema, IDataView? source = null)
             : base(parent, parent.Host, inputSchema)
         {
             _parent = parent;
+            _source = source;
             var column = Input;
             var kind = LstmColumns.InputKind(column.Name, column.Type);
             if (kind != parent.InputKind)
@@ -183,32 +185,23 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
                 disposer = () => { };
                 return getters;
             }
-            var workspace = _parent._workspaces.Rent(out disposer);
+            var workspace = _parent._workspaces.Rent(out var giveBack);
+            var readTokens = TokenReader(input);
+            ReadAhead? readAhead = null;
+            disposer = () => { readAhead?.Dispose(); giveBack(); };
 
             var parent = _parent;
-            var model = parent._model;
-            Func<ClassifierInput> readTokens;
-            if (parent.InputKind == LstmInputKind.Text)
-            {
-                var textGetter = input.GetGetter<ReadOnlyMemory<char>>(Input);
-                ReadOnlyMemory<char> text = default;
-                readTokens = () =>
-                {
-                    textGetter(ref text);
-                    return text.Span.IsWhiteSpace() ? ClassifierInput.FromTokens([]) : model.Prepare(text.ToString());
-                };
-            }
-            else
-            {
-                var readIds = KeyTokenReader.Create(input, Input, maxLength: 0);
-                readTokens = () => model.Prepare(readIds());
-            }
-
             long cachedPosition = -1;
             void EnsurePredicted()
             {
                 if (input.Position == cachedPosition) return;
-                workspace.Predict(readTokens());
+                if (_source is not null && input.Position >= 0)
+                    readAhead ??= new ReadAhead(parent, _source, Input, TokenReader, workspace, input);
+                if (readAhead is null || !readAhead.TryScore(input))
+                {
+                    var tokens = readTokens(out var subwords);
+                    workspace.Predict(tokens, subwords);
+                }
                 cachedPosition = input.Position;
             }
 
@@ -244,6 +237,34 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
                     });
             }
             return getters;
+        }
+
+        /// <summary>The current row's token ids and their sub-word hashes (empty without character n-grams), valid until the next call.</summary>
+        internal delegate ReadOnlySpan<int> TokenSource(out ReadOnlySpan<int> subwords);
+
+        /// <summary>Reads the current row's model input (text or key-typed ids) from <paramref name="row"/> as what the network reads.</summary>
+        private TokenSource TokenReader(DataViewRow row)
+        {
+            var model = _parent._model;
+            if (_parent.InputKind == LstmInputKind.Text)
+            {
+                var textGetter = row.GetGetter<ReadOnlyMemory<char>>(Input);
+                ReadOnlyMemory<char> text = default;
+                List<int> ids = [], hashes = [];
+                return (out ReadOnlySpan<int> subwords) =>
+                {
+                    textGetter(ref text);
+                    model.PrepareInto(text.Span, ids, hashes);
+                    subwords = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(hashes);
+                    return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids);
+                };
+            }
+            var readIds = KeyTokenReader.Create(row, Input, maxLength: 0);
+            return (out ReadOnlySpan<int> subwords) =>
+            {
+                subwords = default;
+                return model.Prepare(readIds()).Tokens;
+            };
         }
 
         private static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));

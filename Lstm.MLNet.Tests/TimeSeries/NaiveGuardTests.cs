@@ -44,7 +44,20 @@ public sealed class NaiveGuardTests
         var network = Actuals.Select(a => a + 1f).ToArray();
         var below = Actuals.Select(a => a - 1f).ToArray();
         var decision = NaiveGuard.Decide(Actuals, network, below, [], 2, minIndependentErrors: 1);
-        Assert.AreEqual(ForecastDecision.Network, decision.Overall.Choice, "a tie keeps the network");
+        Assert.AreEqual(ForecastDecision.Blend, decision.Overall.Choice, "the average beats both");
+        Assert.AreEqual(0.5, decision.Overall.NetworkWeight, 1e-12);
+        Assert.AreEqual(0, decision.Overall.ServedMae, 1e-6);
+        // A network better than naive is still blended when a blend is better on the validation windows.
+        var better = Actuals.Select(a => a + 0.5f).ToArray();
+        decision = NaiveGuard.Decide(Actuals, better, below, [], 2, minIndependentErrors: 1);
+        Assert.AreEqual(ForecastDecision.Blend, decision.Overall.Choice);
+        Assert.AreEqual(0.7, decision.Overall.NetworkWeight, 1e-12, "0.7 × 0.5 − 0.3 × 1 = 0.05, the grid's closest to exact");
+        Assert.IsTrue(decision.Overall.ServedMae < decision.Overall.NetworkMae);
+        // ... and kept alone when no blend is better: errors of the same sign, naive's larger.
+        var above = Actuals.Select(a => a + 3f).ToArray();
+        decision = NaiveGuard.Decide(Actuals, better, above, [], 2, minIndependentErrors: 1);
+        Assert.AreEqual(ForecastDecision.Network, decision.Overall.Choice);
+        Assert.AreEqual(1, decision.Overall.NetworkWeight);
         var worse = Actuals.Select(a => a + 1.2f).ToArray();
         decision = NaiveGuard.Decide(Actuals, worse, below, [], 2, minIndependentErrors: 1);
         Assert.AreEqual(ForecastDecision.Blend, decision.Overall.Choice);

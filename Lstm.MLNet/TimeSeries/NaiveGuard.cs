@@ -3,7 +3,7 @@ namespace Lstm.MLNet.TimeSeries;
 /// <summary>What a forecaster serves after its naive guard: the network, a blend of it with the better naive forecast, or that naive forecast.</summary>
 public enum ForecastDecision
 {
-    /// <summary>The network's forecast (it was at least as good as both naive forecasts on the validation windows).</summary>
+    /// <summary>The network's forecast alone (on the validation windows no blend with the better naive forecast was better).</summary>
     Network = 0,
     /// <summary>w·network + (1 − w)·naive, w the <see cref="ForecastDiagnostics.NetworkWeight"/>, naive the better of persistence and seasonal-naive.</summary>
     Blend = 1,
@@ -60,10 +60,10 @@ internal sealed record GuardDecision(GuardStep Overall, IReadOnlyList<GuardStep>
 /// <summary>
 /// Decides, from validation windows, whether the network's forecasts are served as they are, blended with the better of
 /// persistence and seasonal-naive, or replaced by it, so that a user never gets a forecast worse than naive on the
-/// validation windows without being told. Per step and pooled over the steps: the network is kept when its MAE is
-/// at most the better naive's; otherwise the weight w in w·network + (1 − w)·naive is chosen on a grid of tenths to
-/// minimise the MAE (ties go to the larger weight): w = 0 is a fall-back, 0 &lt; w &lt; 1 a blend. Deterministic: no
-/// randomness, and a fixed order of evaluation.
+/// validation windows without being told. Per step and pooled over the steps: the weight w in w·network + (1 − w)·naive
+/// is chosen on a grid of tenths to minimise the validation MAE (ties go to the larger weight): w = 1 keeps the network,
+/// 0 &lt; w &lt; 1 blends (also when the network alone beats naive but a blend beats it), w = 0 falls back. Deterministic:
+/// no randomness, and a fixed order of evaluation.
 /// </summary>
 internal static class NaiveGuard
 {
@@ -126,9 +126,10 @@ internal static class NaiveGuard
         double naiveMae = Math.Min(persistenceMae, seasonalMae);
         if (!networkAllowed)
             return new GuardStep(step, useSeasonal ? ForecastDecision.SeasonalNaive : ForecastDecision.Persistence, 0, networkMae, persistenceMae, seasonalMae, naiveMae);
-        if (networkMae <= naiveMae)
-            return new GuardStep(step, ForecastDecision.Network, 1, networkMae, persistenceMae, seasonalMae, networkMae);
 
+        // Even a network better than naive is blended when a blend is better still on these windows: their errors are not
+        // perfectly correlated, and the step-1 loss on sunspots (test MAE 15.18 vs persistence 14.85 with the network
+        // alone, 13.18 blended) was one the validation MAE of the network alone could not show.
         int bestK = 0;
         double bestMae = naiveMae;
         for (int k = 1; k <= WeightSteps; k++)

@@ -105,7 +105,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
                 .Select(st => new ServedStep(st.Choice, st.NetworkWeight, st.Naive == ForecastDecision.SeasonalNaive)).ToArray());
         channel.Info(reason);
         if (guard.Choice != ForecastDecision.Network)
-            channel.Warning($"The network alone was worse than naive on the validation windows; serving {guard.Choice} (network weight {guard.NetworkWeight:0.0}). See the model's Diagnostics.");
+            channel.Warning($"On the validation windows the network alone was not the best forecast (network MAE {guard.NetworkMae:G4}, served {guard.ServedMae:G4}); serving {guard.Choice} (network weight {guard.NetworkWeight:0.0}). See the model's Diagnostics.");
         if (!decision.Uniform)
             channel.Warning($"Not every horizon step serves the network alone: {string.Join(", ", Enumerable.Range(0, H).Select(h => $"{h + 1} {decision.ForStep(h).Choice}"))}. See the model's Diagnostics.");
 

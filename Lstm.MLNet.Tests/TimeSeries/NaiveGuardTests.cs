@@ -108,17 +108,42 @@ public sealed class NaiveGuardTests
     }
 
     [TestMethod]
-    public void LaterSteps_BeyondTheTrustedOnes_ServeNaive()
+    public void LaterSteps_OnOriginsSpanningAHorizon_AreJudgedTogether()
     {
-        // 9 windows × 3 steps: ⌈9 / h⌉ ≥ 5 only for h ≤ 2, so step 3 serves the better naive even though the network is exact.
+        // 9 windows × 3 steps: ⌈9 / h⌉ ≥ 5 only for h ≤ 2, so step 3 is not judged on its own; the 9 origins span the
+        // 3-step horizon, so it is judged pooled with any later steps: the exact network is served there too.
         var actuals = Enumerable.Range(0, 27).Select(i => (float)(10 + i % 5)).ToArray();
         var persistence = actuals.Select(a => a - 2f).ToArray();
         var decision = NaiveGuard.Decide(actuals, actuals.ToArray(), persistence, [], 3);
         Assert.AreEqual(2, decision.TrustedSteps);
-        Assert.AreEqual(ForecastDecision.Network, decision.ForStep(0).Choice);
-        Assert.AreEqual(ForecastDecision.Network, decision.ForStep(1).Choice);
-        Assert.AreEqual(ForecastDecision.Persistence, decision.ForStep(2).Choice);
-        Assert.IsFalse(decision.Uniform);
+        Assert.IsTrue(NaiveGuard.JudgesLaterSteps(9, 3));
+        Assert.AreEqual(ForecastDecision.Network, decision.ForStep(2).Choice);
+        Assert.IsTrue(decision.Uniform);
         StringAssert.Contains(decision.Reason, "Steps 3–3 have fewer than 5 independent validation errors");
+        StringAssert.Contains(decision.Reason, "judged together, pooled");
+
+        // A network far off there is replaced by the better naive forecast, pooled decision and all.
+        var network = actuals.ToArray();
+        for (int i = 0; i < 9; i++) network[i * 3 + 2] += 50;
+        decision = NaiveGuard.Decide(actuals, network, persistence, [], 3);
+        Assert.AreEqual(ForecastDecision.Network, decision.ForStep(0).Choice);
+        Assert.AreEqual(ForecastDecision.Persistence, decision.ForStep(2).Choice);
+    }
+
+    [TestMethod]
+    public void LaterSteps_OnOriginsSpanningLessThanAHorizon_ServeNaive()
+    {
+        // 5 windows × 8 steps: only step 1 has 5 independent errors, and 5 origins do not span the 8-step horizon, so
+        // steps 2–8 serve the better naive even though the network is exact.
+        var actuals = Enumerable.Range(0, 40).Select(i => (float)(10 + i % 7)).ToArray();
+        var persistence = actuals.Select(a => a - 2f).ToArray();
+        var decision = NaiveGuard.Decide(actuals, actuals.ToArray(), persistence, [], 8);
+        Assert.AreEqual(1, decision.TrustedSteps);
+        Assert.IsFalse(NaiveGuard.JudgesLaterSteps(5, 8));
+        Assert.AreEqual(ForecastDecision.Network, decision.ForStep(0).Choice);
+        for (int h = 1; h < 8; h++) Assert.AreEqual(ForecastDecision.Persistence, decision.ForStep(h).Choice, $"step {h + 1}");
+        Assert.IsFalse(decision.Uniform);
+        StringAssert.Contains(decision.Reason, "Steps 2–8 have fewer than 5 independent validation errors");
+        StringAssert.Contains(decision.Reason, "span less than the 8-step horizon");
     }
 }

@@ -43,6 +43,7 @@ public sealed class WordTokenizerSpanTests
     }
 
     [TestMethod]
+    [DoNotParallelize] // a parallel test's garbage brings gen-2 collections, which trim the shared array pool
     public void AllocatesNothingOnceTheListHasGrown()
     {
         var texts = SentimentData.Take(50).Select(r => r.Text).ToArray();
@@ -51,9 +52,16 @@ public sealed class WordTokenizerSpanTests
         var subwords = new List<int>(4096);
         var charNgrams = new CharNgramHasher(4);
         foreach (var text in texts) tokenizer.EncodeInto(text, 0, ids, charNgrams, subwords);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        foreach (var text in texts) tokenizer.EncodeInto(text, 0, ids);
-        foreach (var text in texts) tokenizer.EncodeInto(text, 0, ids, charNgrams, subwords);
-        Assert.AreEqual(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // The pooled lower-casing buffers can be trimmed by a gen-2 collection (other tests run in parallel), after which
+        // one pass rents them again: a steady state is a pass that allocates nothing, which one of three must reach.
+        var allocated = new List<long>();
+        for (int attempt = 0; attempt < 3 && (allocated.Count == 0 || allocated[^1] != 0); attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            foreach (var text in texts) tokenizer.EncodeInto(text, 0, ids);
+            foreach (var text in texts) tokenizer.EncodeInto(text, 0, ids, charNgrams, subwords);
+            allocated.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.AreEqual(0, allocated[^1], $"bytes allocated per pass: {string.Join(", ", allocated)}");
     }
 }

@@ -17,22 +17,35 @@ if [ -z "$feed" ]; then
   dotnet pack Lstm.MLNet/Lstm.MLNet.csproj -c Release -o "$feed" --nologo -v quiet
 fi
 feed=$(cd "$feed" && pwd)
-nupkg=$(ls "$feed"/Lstm.MLNet.*.nupkg | grep -v '\.snupkg$' | head -n 1)
+nupkg=$(ls "$feed"/Lstm.MLNet.[0-9]*.nupkg | grep -v '\.snupkg$' | head -n 1)
 version=$(basename "$nupkg" .nupkg); version=${version#Lstm.MLNet.}
 
-# Metadata: what nuget.org and an IDE show.
-nuspec=$(unzip -p "$nupkg" Lstm.MLNet.nuspec)
-for field in '<description>' '<authors>' '<license type="expression">MIT</license>' '<readme>PACKAGE.md</readme>' \
-             '<repository type="git" url="https://' '<projectUrl>' '<tags>' '<releaseNotes>' '<dependency id="Microsoft.ML"'; do
-  grep -qF "$field" <<<"$nuspec" || fail "the nuspec lacks $field"
-done
-grep -qF '<description>Package Description</description>' <<<"$nuspec" && fail "the description is the SDK's placeholder"
-entries=$(unzip -Z1 "$nupkg")
-for entry in PACKAGE.md LICENSE lib/net10.0/Lstm.MLNet.dll lib/net10.0/Lstm.MLNet.xml; do
-  grep -qxF "$entry" <<<"$entries" || fail "the package lacks $entry"
-done
-[ -f "$feed/Lstm.MLNet.$version.snupkg" ] || fail "no symbol package Lstm.MLNet.$version.snupkg beside the package"
-unzip -Z1 "$feed/Lstm.MLNet.$version.snupkg" | grep -qxF lib/net10.0/Lstm.MLNet.pdb || fail "the symbol package has no PDB"
+# Metadata: what nuget.org and an IDE show, for each package of the repository in the folder.
+check_package() {  # ID DEPENDENCY
+  local id=$1 dependency=$2 package nuspec entries
+  package="$feed/$id.$version.nupkg"
+  [ -f "$package" ] || fail "no $id.$version.nupkg in $feed"
+  nuspec=$(unzip -p "$package" "$id.nuspec")
+  for field in '<description>' '<authors>' '<license type="expression">MIT</license>' '<readme>PACKAGE.md</readme>' \
+               '<repository type="git" url="https://' '<projectUrl>' '<tags>' '<releaseNotes>' "<dependency id=\"$dependency\""; do
+    grep -qF "$field" <<<"$nuspec" || fail "$id's nuspec lacks $field"
+  done
+  grep -qF '<description>Package Description</description>' <<<"$nuspec" && fail "$id's description is the SDK's placeholder"
+  entries=$(unzip -Z1 "$package")
+  for entry in PACKAGE.md LICENSE "lib/net10.0/$id.dll" "lib/net10.0/$id.xml"; do
+    grep -qxF "$entry" <<<"$entries" || fail "$id's package lacks $entry"
+  done
+  [ -f "$feed/$id.$version.snupkg" ] || fail "no symbol package $id.$version.snupkg beside the package"
+  unzip -Z1 "$feed/$id.$version.snupkg" | grep -qxF "lib/net10.0/$id.pdb" || fail "$id's symbol package has no PDB"
+}
+check_package Lstm.MLNet Microsoft.ML
+# The cluster-sweep package, when packed beside it (.ci/run packs both): metadata only; its behaviour is tested on a
+# three-silo TestingHost cluster (Lstm.MLNet.Tests/Orleans/) and by Lstm.MLNet.Orleans.Sample.
+orleans_checked=""
+if ls "$feed"/Lstm.MLNet.Orleans.*.nupkg >/dev/null 2>&1; then
+  check_package Lstm.MLNet.Orleans Lstm.MLNet
+  orleans_checked=" Lstm.MLNet.Orleans $version's metadata checked."
+fi
 
 # A fresh console app, the package from the local feed (NuGet's cache may hold an older build of this version: drop it).
 rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}/lstm.mlnet/$version"
@@ -59,4 +72,4 @@ grep -qE '^accuracy [0-9.]+ ?%; positive: (True|False) \(p = [01]\.[0-9]{3}\)$' 
 awk '/^```csharp/ { inside = 1; next } inside && /^```/ { exit } inside { print }' "$repo/Lstm.MLNet/PACKAGE.md" >"$app/Program.cs"
 grep -q 'CreatePredictionEngine' "$app/Program.cs" || fail "PACKAGE.md's example was not found"
 (cd "$app" && dotnet build -c Release --nologo -v quiet >/dev/null) || fail "PACKAGE.md's example does not compile against the package"
-echo "package-test: Lstm.MLNet $version installs from a local feed; README's program built and predicted; PACKAGE.md's example compiles."
+echo "package-test: Lstm.MLNet $version installs from a local feed; README's program built and predicted; PACKAGE.md's example compiles.$orleans_checked"

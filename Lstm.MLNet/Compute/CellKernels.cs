@@ -12,10 +12,21 @@ internal static unsafe class CellKernels<V> where V : unmanaged, ISimdFloat<V>
     /// Forward, one row. gates [4H]: pre-activations in, activations (i, f, g, o) out (kept for backward).
     /// c_t = f⊙c_{t-1} + i⊙g; h_t = o⊙tanh(c_t). <paramref name="cPrev"/> null means c_{t-1} = 0.
     /// </summary>
+    // Not inlined: inlined into a dispatched step (dispatch → For → the row loop) the JIT's inlining budget ran out
+    // inside this body and left Store/Multiply/Tanh as calls (about a third of a small model's forward time). Compiled
+    // on its own, its vector lanes inline whole; one call per row costs nothing beside them.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Forward(float* gates, float* cPrev, float* c, float* h, int hidden)
     {
         int j = 0;
         for (; j <= hidden - V.Count; j += V.Count) ForwardLanes<V>(gates, cPrev, c, h, hidden, j);
+        if (j < hidden) ForwardTail(gates, cPrev, c, h, hidden, j);
+    }
+
+    // The lanes past the last full vector, compiled apart so they get an inlining budget of their own too.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ForwardTail(float* gates, float* cPrev, float* c, float* h, int hidden, int j)
+    {
         for (; j < hidden; j++) ForwardLanes<Scalar1>(gates, cPrev, c, h, hidden, j);
     }
 
@@ -39,11 +50,19 @@ internal static unsafe class CellKernels<V> where V : unmanaged, ISimdFloat<V>
     /// step t+1; <paramref name="dOutput"/> null = 0) and dc_t. Out: pre-activation gradients dGates [4H]
     /// and dc_{t-1} (null = not needed), which may alias <paramref name="dcNext"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // as Forward: its own inlining budget
     public static void Backward(float* gates, float* c, float* cPrev, float* dOutput, float* dhNext, float* dcNext,
         float* dGates, float* dcPrev, int hidden)
     {
         int j = 0;
         for (; j <= hidden - V.Count; j += V.Count) BackwardLanes<V>(gates, c, cPrev, dOutput, dhNext, dcNext, dGates, dcPrev, hidden, j);
+        if (j < hidden) BackwardTail(gates, c, cPrev, dOutput, dhNext, dcNext, dGates, dcPrev, hidden, j);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)] // as ForwardTail
+    private static void BackwardTail(float* gates, float* c, float* cPrev, float* dOutput, float* dhNext, float* dcNext,
+        float* dGates, float* dcPrev, int hidden, int j)
+    {
         for (; j < hidden; j++) BackwardLanes<Scalar1>(gates, c, cPrev, dOutput, dhNext, dcNext, dGates, dcPrev, hidden, j);
     }
 

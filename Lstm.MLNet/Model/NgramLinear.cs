@@ -69,21 +69,15 @@ internal sealed class NgramLinear
         var subwordStarts = NetworkSupport.Grow(ref _subwordStarts, B);
         var scales = NetworkSupport.Grow(ref _bagScales, B);
         var subwordScales = NetworkSupport.Grow(ref _subwordScales, B);
-        uint buckets = (uint)Buckets;
         _batchSize = B;
         int n = 0;
         for (int b = 0; b < B; b++)
         {
             starts[b] = n;
-            n += CollectRows(sequences[b], rows[n..]);
-            subwordStarts[b] = n;
-            if (!subwords.IsEmpty)
-                foreach (int hash in subwords[b]) rows[n++] = (int)((uint)hash % buckets);
-            scales[b] = InverseSqrt(subwordStarts[b] - starts[b]);
-            subwordScales[b] = InverseSqrt(n - subwordStarts[b]);
-            var z = logits.Slice(b * C, C);
-            AddRows(rows[starts[b]..subwordStarts[b]], scales[b], z);
-            AddRows(rows[subwordStarts[b]..n], subwordScales[b], z);
+            int count = AddBag(sequences[b], subwords.IsEmpty ? default : subwords[b], rows[n..], logits.Slice(b * C, C),
+                out int words, out scales[b], out subwordScales[b]);
+            subwordStarts[b] = n + words;
+            n += count;
         }
         starts[B] = n;
     }
@@ -96,12 +90,24 @@ internal sealed class NgramLinear
     public void ForwardSingle(ReadOnlySpan<int> tokens, ReadOnlySpan<int> subwords, Span<float> logits)
     {
         var rows = NetworkSupport.Grow(ref _rows, checked(tokens.Length * MaxNgramLength + subwords.Length));
-        int words = CollectRows(tokens, rows);
+        AddBag(tokens, subwords, rows, logits.Slice(0, Classes), out _, out _, out _);
+    }
+
+    /// <summary>
+    /// One sequence's bags: its word n-gram rows, then its sub-word rows, written into <paramref name="rows"/>, each bag's
+    /// rows added into <paramref name="z"/> [C] scaled by 1/√(its size). Returns how many rows were written.
+    /// </summary>
+    private int AddBag(ReadOnlySpan<int> tokens, ReadOnlySpan<int> subwords, Span<int> rows, Span<float> z,
+        out int words, out float wordScale, out float subwordScale)
+    {
+        words = CollectRows(tokens, rows);
         uint buckets = (uint)Buckets;
         for (int i = 0; i < subwords.Length; i++) rows[words + i] = (int)((uint)subwords[i] % buckets);
-        var z = logits.Slice(0, Classes);
-        AddRows(rows[..words], InverseSqrt(words), z);
-        AddRows(rows.Slice(words, subwords.Length), InverseSqrt(subwords.Length), z);
+        wordScale = InverseSqrt(words);
+        subwordScale = InverseSqrt(subwords.Length);
+        AddRows(rows[..words], wordScale, z);
+        AddRows(rows.Slice(words, subwords.Length), subwordScale, z);
+        return words + subwords.Length;
     }
 
     private static float InverseSqrt(int count) => count == 0 ? 0f : 1f / MathF.Sqrt(count);

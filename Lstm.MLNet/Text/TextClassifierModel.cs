@@ -93,11 +93,7 @@ internal sealed partial class TextClassifierModel
         public float[] Probabilities { get; }
 
         /// <summary>Predicts one prepared sequence (no tokens: read as padding) into <see cref="Logits"/> and <see cref="Probabilities"/>.</summary>
-        public void Predict(ClassifierInput input)
-        {
-            _view.PredictSingleLogits(input.Tokens, input.Subwords, Logits);
-            Calibrate(Logits, Probabilities);
-        }
+        public void Predict(ClassifierInput input) => Predict(input.Tokens, input.Subwords);
 
         /// <summary><see cref="Predict(ClassifierInput)"/> over spans (the serving path: allocates nothing).</summary>
         public void Predict(ReadOnlySpan<int> tokens, ReadOnlySpan<int> subwords)

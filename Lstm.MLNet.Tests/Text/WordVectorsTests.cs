@@ -48,6 +48,18 @@ public sealed class WordVectorsTests
     }
 
     [TestMethod]
+    public void LeadingTokens_InFileOrder_LowerCasedOnce_FilteredAndStoppingAtTheCount()
+    {
+        const string cased = "4 2\nDog 1 2\nthe 1 2\ndog 3 4\nCat 5 6\n";
+        CollectionAssert.AreEqual(new[] { "dog", "cat" }, WordVectors.LeadingTokens(Write("cased.vec", cased), 5, token => token != "the"));
+        CollectionAssert.AreEqual(new[] { "the", "dog" }, WordVectors.LeadingTokens(WriteGzip("glove.txt.gz", GloVe), 2, _ => true));
+        Assert.AreEqual(0, WordVectors.LeadingTokens(Write("glove.txt", GloVe), 0, _ => true).Count);
+        // It stops once it has them: a damaged line after the wanted words is never read, one before them is reported.
+        Assert.AreEqual(1, WordVectors.LeadingTokens(Write("tail.txt", "the 1 2\ncat 1\n"), 1, _ => true).Count);
+        StringAssert.Contains(Assert.Throws<InvalidDataException>(() => WordVectors.LeadingTokens(Write("damaged.txt", "the 1 2\ncat 1\n"), 2, _ => true)).Message, "line 2");
+    }
+
+    [TestMethod]
     public void GloVe_KeepsOnlyTheVocabularysRows_AndReportsTheMissing()
     {
         var vectors = WordVectors.Read(Write("glove.txt", GloVe), Vocabulary);

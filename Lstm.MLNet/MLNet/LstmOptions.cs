@@ -96,6 +96,15 @@ public class LstmOptions : LstmTrainingOptions
     public string? WordVectorsPath { get; set; }
     /// <summary>Text classifiers with <see cref="WordVectorsPath"/>: keep the pretrained rows fixed through training (false: fine-tune them); tokens the file lacks are learned either way.</summary>
     public bool FreezeWordVectors { get; set; }
+    /// <summary>
+    /// Text classifiers with <see cref="WordVectorsPath"/>: also give a vocabulary id to the file's first this-many words
+    /// that the training data lacks (the public files list the most frequent words first), so a word never seen in
+    /// training is still known at prediction, by its pretrained vector, instead of being unknown. Each adds
+    /// <see cref="EmbeddingSize"/> floats to the model. 0 = the training data's vocabulary only.
+    /// </summary>
+    public int WordVectorsExtraWords { get; set; }
+    /// <summary>The most <see cref="WordVectorsExtraWords"/> may ask for (the largest public files hold about 2 million words).</summary>
+    internal const int MaxWordVectorsExtraWords = 2_000_000;
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> (or <see cref="ArgumentException"/> for a blank column name) naming the first invalid option.</summary>
     public void Validate()
@@ -111,6 +120,9 @@ public class LstmOptions : LstmTrainingOptions
         if (MinTokenFrequency < 1) throw new ArgumentOutOfRangeException(nameof(MinTokenFrequency), MinTokenFrequency, "Must be at least 1.");
         if (WordVectorsPath is not null && !File.Exists(WordVectorsPath))
             throw new ArgumentException($"WordVectorsPath '{WordVectorsPath}' is not a file.", nameof(WordVectorsPath));
+        ModelLimits.RequireInRange(WordVectorsExtraWords, 0, MaxWordVectorsExtraWords, nameof(WordVectorsExtraWords));
+        if (WordVectorsExtraWords > 0 && WordVectorsPath is null)
+            throw new ArgumentException($"WordVectorsExtraWords ({WordVectorsExtraWords}) adds words from a vectors file; set WordVectorsPath too.", nameof(WordVectorsExtraWords));
         ModelLimits.RequireInRange(NgramLength, 0, NgramLinear.MaxSupportedNgramLength, nameof(NgramLength));
         ModelLimits.RequireInRange(NgramBuckets, 0, ModelLimits.MaxNgramBuckets, nameof(NgramBuckets));
         if (CharNgramLength != 0 && CharNgramLength is < Text.CharNgramHasher.MinLength or > Text.CharNgramHasher.MaxSupportedLength)

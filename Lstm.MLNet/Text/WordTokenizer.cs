@@ -85,6 +85,25 @@ public sealed partial class WordTokenizer : Tokenizer
         return new WordTokenizer([.. vocabulary]);
     }
 
+    /// <summary>
+    /// This vocabulary followed by those of <paramref name="tokens"/> it lacks that this tokenizer can produce (one
+    /// lower-case piece each): the existing ids keep their tokens.
+    /// </summary>
+    internal WordTokenizer WithTokens(IEnumerable<string> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        var added = tokens.Where(token => IsPiece(token) && !_ids.ContainsKey(token)).Distinct(StringComparer.Ordinal);
+        return new WordTokenizer([.. _tokens, .. added]);
+    }
+
+    /// <summary>Whether <paramref name="token"/> is what this tokenizer makes of it: lower-case and a single piece.</summary>
+    internal static bool IsPiece(string token)
+    {
+        if (string.IsNullOrEmpty(token) || LowerCaseNormalizer.Instance.Normalize(token) != token) return false;
+        using var pieces = WordOrPunctuation.PreTokenize(token).GetEnumerator();
+        return pieces.MoveNext() && pieces.Current == (0, token.Length) && !pieces.MoveNext();
+    }
+
     /// <summary>Number of ids, the reserved ones included.</summary>
     public int VocabularySize => _tokens.Length;
 

@@ -94,35 +94,7 @@ internal sealed class WordVectors
         using var text = new StreamReader(gzip ?? stream, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16, leaveOpen: true);
         var lines = new LineReader(text);
         long lineNumber = 0;
-        ReadOnlySpan<char> line;
-        do
-        {
-            if (!lines.TryRead(out line, name, lineNumber + 1))
-                throw new InvalidDataException($"{name}: the file is empty; expected word vectors in the GloVe, word2vec text or fastText .vec format.");
-            lineNumber++;
-            line = line.Trim();
-        } while (line.IsEmpty);
-
-        // The first line: a "count dimension" header, or already a GloVe vector line.
-        WordVectorFileFormat format;
-        int dimension;
-        long declaredCount = -1;
-        Span<Range> headerFields = stackalloc Range[3];
-        int headerFieldCount = line.SplitAny(headerFields, " \t", StringSplitOptions.RemoveEmptyEntries);
-        if (headerFieldCount == 2
-            && long.TryParse(line[headerFields[0]], NumberStyles.None, CultureInfo.InvariantCulture, out declaredCount)
-            && int.TryParse(line[headerFields[1]], NumberStyles.None, CultureInfo.InvariantCulture, out dimension))
-        {
-            format = WordVectorFileFormat.Word2VecText;
-            if (dimension <= 0) throw new InvalidDataException($"{name} line 1: the header 'count dimension' gives dimension {dimension}; expected a positive number.");
-        }
-        else
-        {
-            format = WordVectorFileFormat.GloVe;
-            declaredCount = -1;
-            dimension = CountFields(line) - 1;
-            if (dimension < 1) throw new InvalidDataException($"{name} line 1: expected 'token v1 … vD' or a 'count dimension' header, got '{Excerpt(line)}'.");
-        }
+        var (format, dimension, declaredCount) = ReadHeader(lines, name, ref lineNumber);
         if (expectedDimension is int expected && expected != dimension)
             throw new InvalidDataException($"{name} line 1: the vectors have dimension {dimension}, expected {expected}.");
 
@@ -132,17 +104,8 @@ internal sealed class WordVectors
         int caseFolded = 0;
         long vectorLines = 0;
         char[] lowered = new char[64];
-        bool first = format == WordVectorFileFormat.GloVe;  // the GloVe first line is a vector line too
-        while (true)
+        while (lines.TryReadNonBlank(out var line, name, ref lineNumber))
         {
-            if (!first)
-            {
-                if (!lines.TryRead(out line, name, lineNumber + 1)) break;
-                lineNumber++;
-                line = line.Trim();
-                if (line.IsEmpty) continue;
-            }
-            first = false;
             if ((vectorLines & 0xFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
             vectorLines++;
 
@@ -171,6 +134,61 @@ internal sealed class WordVectors
         if (declaredCount >= 0 && vectorLines != declaredCount)
             throw new InvalidDataException($"{name}: the header announces {declaredCount} vectors but the file has {vectorLines} (truncated download?).");
         return new WordVectors(name, format, dimension, vectors, found, vocabulary, caseFolded, vectorLines);
+    }
+
+    /// <summary>
+    /// The file's first <paramref name="count"/> distinct tokens, lower-cased, that <paramref name="wanted"/> accepts, in
+    /// file order: the public vector files list the most frequent words first, so these are the words a vocabulary
+    /// built from them should add. Streams the file and stops once it has them; every line read is checked as
+    /// <see cref="Read(string, IReadOnlyDictionary{string, int}, int?, bool, CancellationToken)"/> checks it.
+    /// </summary>
+    public static List<string> LeadingTokens(string path, int count, Func<string, bool> wanted, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(wanted);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Word-vector file '{path}' does not exist.", path);
+        var tokens = new List<string>();
+        if (count == 0) return tokens;
+        using var file = File.OpenRead(path);
+        using var gzip = IsGzip(file, path) ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : null;
+        using var text = new StreamReader(gzip ?? (Stream)file, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        var lines = new LineReader(text);
+        long lineNumber = 0;
+        var (_, dimension, _) = ReadHeader(lines, path, ref lineNumber);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (tokens.Count < count && lines.TryReadNonBlank(out var line, path, ref lineNumber))
+        {
+            if ((lineNumber & 0xFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
+            string token = TokenOf(line, dimension, path, lineNumber, out _).ToString().ToLowerInvariant();
+            if (seen.Add(token) && wanted(token)) tokens.Add(token);
+        }
+        return tokens;
+    }
+
+    /// <summary>
+    /// Reads the first non-blank line and tells the format by it: a "count dimension" header (word2vec text, fastText),
+    /// or already a GloVe vector line, which is put back for the caller's loop to read first.
+    /// </summary>
+    private static (WordVectorFileFormat Format, int Dimension, long DeclaredCount) ReadHeader(LineReader lines, string name, ref long lineNumber)
+    {
+        if (!lines.TryReadNonBlank(out var line, name, ref lineNumber))
+            throw new InvalidDataException($"{name}: the file is empty; expected word vectors in the GloVe, word2vec text or fastText .vec format.");
+
+        Span<Range> headerFields = stackalloc Range[3];
+        int headerFieldCount = line.SplitAny(headerFields, " \t", StringSplitOptions.RemoveEmptyEntries);
+        if (headerFieldCount == 2
+            && long.TryParse(line[headerFields[0]], NumberStyles.None, CultureInfo.InvariantCulture, out long declaredCount)
+            && int.TryParse(line[headerFields[1]], NumberStyles.None, CultureInfo.InvariantCulture, out int dimension))
+        {
+            if (dimension <= 0) throw new InvalidDataException($"{name} line 1: the header 'count dimension' gives dimension {dimension}; expected a positive number.");
+            return (WordVectorFileFormat.Word2VecText, dimension, declaredCount);
+        }
+        dimension = CountFields(line) - 1;
+        if (dimension < 1) throw new InvalidDataException($"{name} line 1: expected 'token v1 … vD' or a 'count dimension' header, got '{Excerpt(line)}'.");
+        lines.PutBack();
+        lineNumber--;
+        return (WordVectorFileFormat.GloVe, dimension, -1);
     }
 
     /// <summary>Whether the stream starts with the gzip magic bytes 1F 8B (its position is left where it was).</summary>
@@ -261,13 +279,29 @@ internal sealed class WordVectors
     private sealed class LineReader(TextReader reader)
     {
         private char[] _buffer = new char[1 << 16];
-        private int _start, _end;
+        private int _start, _end, _lastStart;
         private bool _endOfInput;
+
+        /// <summary>The next line that is not blank, trimmed; <paramref name="lineNumber"/> counts every line read.</summary>
+        public bool TryReadNonBlank(out ReadOnlySpan<char> line, string name, ref long lineNumber)
+        {
+            while (TryRead(out line, name, lineNumber + 1))
+            {
+                lineNumber++;
+                line = line.Trim();
+                if (!line.IsEmpty) return true;
+            }
+            return false;
+        }
+
+        /// <summary>Makes the line just read the next one again (only right after a read: the buffer has not moved since).</summary>
+        public void PutBack() => _start = _lastStart;
 
         public bool TryRead(out ReadOnlySpan<char> line, string name, long lineNumber)
         {
             while (true)
             {
+                _lastStart = _start;
                 int newline = _buffer.AsSpan(_start, _end - _start).IndexOf('\n');
                 if (newline >= 0)
                 {

@@ -62,6 +62,9 @@ public sealed partial class LstmTextClassificationTransformer : LstmTransformer
     /// Score = softmax(z / T)). 1 = uncalibrated (no validation rows, Calibrate off, or a model saved in format v1).
     /// </summary>
     public float Temperature => _model.Temperature;
+
+    /// <summary>The trained network (tests read its weights).</summary>
+    internal SequenceClassifierNetwork Network => _model.Network;
     /// <summary>Text input: the tokenizer with the learned vocabulary; null for key-typed token input.</summary>
     public WordTokenizer? Tokenizer { get; }
     /// <summary>Token ids the embedding has, padding (0) and unknown (1) included.</summary>

@@ -83,6 +83,16 @@ internal sealed class LstmTextClassifierEstimator(IHost host, LstmOptions option
         {
             if (tokenizer is null)
                 throw new InvalidOperationException($"WordVectorsPath needs text input to match tokens; '{inputColumn.Name}' holds key-typed token ids.");
+            if (options.WordVectorsExtraWords > 0)
+            {
+                int learned = tokenizer.VocabularySize;
+                var known = tokenizer;
+                var extra = WordVectors.LeadingTokens(vectorsPath, options.WordVectorsExtraWords,
+                    token => WordTokenizer.IsPiece(token) && known.IdOf(token) == WordTokenizer.UnknownId, options.CancellationToken);
+                tokenizer = tokenizer.WithTokens(extra);
+                vocabularySize = tokenizer.VocabularySize;
+                channel.Info($"Vocabulary: {vocabularySize - learned} words of '{vectorsPath}' that training lacks added (WordVectorsExtraWords {options.WordVectorsExtraWords}): {vocabularySize} ids.");
+            }
             var ids = tokenizer.Vocabulary.Select((token, id) => (token, id)).Skip(WordTokenizer.ReservedIds).ToDictionary(p => p.token, p => p.id);
             pretrained = WordVectors.Read(vectorsPath, ids, options.EmbeddingSize > 0 ? options.EmbeddingSize : null, cancellationToken: options.CancellationToken);
             if (options.EmbeddingSize == 0) used.EmbeddingSize = pretrained.Dimension;

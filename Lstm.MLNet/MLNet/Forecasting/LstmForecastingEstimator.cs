@@ -155,8 +155,8 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         var (model, result, windows) = GlobalSeriesForecaster.Train(order, series, o.WindowSize, o.Horizon, period, LstmForecastingOptions.MaxGlobalTrainingWindows,
             o.ConfidenceLevel, networkOptions, o.ToTrainingOptions(), o.Progress, line => channel.Info(line), o.CancellationToken);
         string reason = $"Global model over {series.Length} series ({rowIds.Length} rows), {periodReason}: each series scaled by its own seasonal figure and " +
-                        $"each window's level; {windows} pooled training windows; early stopping and intervals on each series' last window " +
-                        $"(kept epoch {result.BestEpoch} of {result.History.Count}). {model.GuardReason}";
+                        $"each window's level; {windows} pooled training windows; early stopping and intervals on each series' last window. " +
+                        $"{result.Outcome} {model.GuardReason}";
         channel.Info(reason);
         var diagnostics = GlobalDiagnostics(model, reason);
         var tails = series.Select(v => v[^model.TailLength..]).ToArray();
@@ -252,7 +252,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
                      $"{validation.Count} validation windows of {W} → {H} ({o.Strategy}); LSTM {o.NumberOfLayers}×{o.HiddenSize}; {network.Context}.");
         var result = SequenceTrainer.Train(network, train.Inputs, Targets(train), validation.Count > 0 ? validation.Inputs : null,
             validation.Count > 0 ? Targets(validation) : null, o.ToTrainingOptions(), o.Progress, line => channel.Info(line), o.CancellationToken);
-        channel.Info($"Kept the weights of epoch {result.BestEpoch} of {result.History.Count}.");
+        channel.Info(result.Outcome);
         return (new SeriesForecaster(network, scaler, kind, o.Strategy, W, H, C, period), result);
     }
 

@@ -99,7 +99,7 @@ internal sealed class LstmSequenceRegressorEstimator(IHost host, LstmSequenceReg
         var result = SequenceTrainer.Train(network, trainSequences, trainTargets, validationSequences.Length > 0 ? validationSequences : null,
             validationSequences.Length > 0 ? validationTargets : null, options.ToTrainingOptions(), options.Progress,
             line => channel.Info(line), options.CancellationToken);
-        channel.Info($"Kept the weights of epoch {result.BestEpoch} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}{(result.Cancelled ? " (cancelled)" : "")}.");
+        channel.Info(result.Outcome);
         return new LstmSequenceRegressionTransformer(host, inputColumn.Name, labelColumn.Name, labelIsVector, options, model,
             result.History, result.BestEpoch);
     }

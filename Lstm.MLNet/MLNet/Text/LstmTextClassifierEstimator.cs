@@ -122,7 +122,7 @@ internal sealed class LstmTextClassifierEstimator(IHost host, LstmOptions option
         var result = SequenceTrainer.Train<ClassifierInput, int>(network, trainSequences, trainRows.Labels, validationSequences.Length > 0 ? validationSequences : null,
             validationSequences.Length > 0 ? validationRows.Labels : null, used.ToTrainingOptions(), options.Progress,
             line => channel.Info(line), options.CancellationToken);
-        channel.Info($"Kept the weights of epoch {result.BestEpoch} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}{(result.Cancelled ? " (cancelled)" : "")}.");
+        channel.Info(result.Outcome);
 
         model = Calibrated(model, validationSequences, validationRows.Labels, used.Calibrate, line => channel.Info(line));
 

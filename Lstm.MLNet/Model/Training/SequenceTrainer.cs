@@ -50,6 +50,7 @@ internal static class SequenceTrainer
         var batchSequences = new TSequence[options.BatchSize];
         var batchTargets = new TTarget[options.BatchSize];
         var history = new List<LstmTrainingProgress>();
+        var kept = new List<(double Loss, int Epoch, float[][] Weights)>();  // the AverageBestEpochs lowest, lowest first
         float[][]? bestWeights = null;
         double bestLoss = double.PositiveInfinity;
         int bestEpoch = 0;
@@ -104,6 +105,12 @@ internal static class SequenceTrainer
                 bestEpoch = epoch;
                 bestWeights = model.CaptureParameters();
             }
+            if (options.AverageBestEpochs > 1 && hasValidation && (kept.Count < options.AverageBestEpochs || monitored < kept[^1].Loss))
+            {
+                if (kept.Count == options.AverageBestEpochs) kept.RemoveAt(kept.Count - 1);
+                kept.Add((monitored, epoch, isBest ? bestWeights! : model.CaptureParameters()));
+                kept.Sort((a, b) => a.Loss.CompareTo(b.Loss));
+            }
             var report = new LstmTrainingProgress(epoch, options.MaxEpochs, trainLoss, validationLoss, validationMetric,
                 trained / Math.Max(trainSeconds, 1e-9), total.Elapsed, isBest)
             {
@@ -130,9 +137,34 @@ internal static class SequenceTrainer
 
         // The network holds the last step's weights; put the best epoch's back unless they are the same.
         int lastFinished = history.Count;
-        if (bestWeights is not null && (bestEpoch != lastFinished || cancelled))
+        if (kept.Count > 1 && KeepsAverage(model, kept, bestLoss, validationSequences!, validationTargets!, validationOrder, batchSequences, batchTargets, log))
+            return new SequenceTrainingResult(history, bestEpoch, stoppedEarly, cancelled) { AveragedEpochs = [.. kept.Select(e => e.Epoch).Order()] };
+        if (bestWeights is not null && (bestEpoch != lastFinished || cancelled || kept.Count > 1))
             model.RestoreParameters(bestWeights);
         return new SequenceTrainingResult(history, bestEpoch, stoppedEarly, cancelled);
+    }
+
+    /// <summary>
+    /// Puts the mean of the <paramref name="kept"/> epochs' weights in the network and keeps it when it validates lower than
+    /// <paramref name="bestLoss"/> (averaging epochs near a minimum often lands lower in it, as in stochastic weight
+    /// averaging; across a sharp turn it may not, hence the check). Returns false, the network then holding the mean,
+    /// when the best epoch stays.
+    /// </summary>
+    private static bool KeepsAverage<TSequence, TTarget>(ISequenceTrainable<TSequence, TTarget> model, List<(double Loss, int Epoch, float[][] Weights)> kept,
+        double bestLoss, IReadOnlyList<TSequence> validationSequences, IReadOnlyList<TTarget> validationTargets, int[] validationOrder,
+        TSequence[] batchSequences, TTarget[] batchTargets, Action<string>? log)
+    {
+        var average = kept[0].Weights.Select(t => new float[t.Length]).ToArray();
+        float share = 1f / kept.Count;
+        foreach (var (_, _, weights) in kept)
+            for (int t = 0; t < average.Length; t++)
+                for (int i = 0; i < average[t].Length; i++) average[t][i] += weights[t][i] * share;
+        model.RestoreParameters(average);
+        double averageLoss = Evaluate(model, validationSequences, validationTargets, validationOrder, batchSequences, batchTargets).LossSum / validationSequences.Count;
+        bool better = averageLoss < bestLoss;
+        log?.Invoke($"Average of epochs {string.Join(", ", kept.Select(e => e.Epoch).Order())}: validation loss {averageLoss:F4} against {bestLoss:F4} for epoch {kept[0].Epoch}; " +
+                    $"keeping {(better ? "the average" : $"epoch {kept[0].Epoch}")}.");
+        return better;
     }
 
     /// <summary>

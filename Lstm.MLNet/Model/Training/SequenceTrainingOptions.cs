@@ -20,6 +20,10 @@ internal sealed record SequenceTrainingOptions
     public int BucketBatches { get; init; } = 50;
     /// <summary>How the network's learning rate changes during training (<see cref="LearningRateScheduler"/>).</summary>
     public LstmLearningRateSchedule LearningRateSchedule { get; init; }
+    /// <summary>With validation data, the weights of this many lowest-validation-loss epochs are averaged, and the average kept when it validates better than the best epoch; 1 = off.</summary>
+    public int AverageBestEpochs { get; init; } = 1;
+    /// <summary>The most epochs <see cref="AverageBestEpochs"/> may average: each is a copy of every weight, held until training ends.</summary>
+    public const int MaxAveragedEpochs = 10;
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first value out of range.</summary>
     public void Validate()
@@ -28,6 +32,8 @@ internal sealed record SequenceTrainingOptions
         if (MaxEpochs < 1) throw new ArgumentOutOfRangeException(nameof(MaxEpochs), MaxEpochs, "Must be at least 1.");
         if (EarlyStoppingPatience < 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "Must be 0 (no early stopping) or positive.");
         if (BucketBatches < 1) throw new ArgumentOutOfRangeException(nameof(BucketBatches), BucketBatches, "Must be at least 1.");
+        if (AverageBestEpochs is < 1 or > MaxAveragedEpochs)
+            throw new ArgumentOutOfRangeException(nameof(AverageBestEpochs), AverageBestEpochs, $"Must be in [1, {MaxAveragedEpochs}] (1: the best epoch alone).");
         if (!Enum.IsDefined(LearningRateSchedule)) throw new ArgumentOutOfRangeException(nameof(LearningRateSchedule), LearningRateSchedule, "Unknown learning-rate schedule.");
     }
 }
@@ -37,4 +43,13 @@ internal sealed record SequenceTrainingOptions
 /// <param name="BestEpoch">The epoch whose weights the network holds now (0 when training was cancelled before the first epoch finished: the network then holds the weights of the last step taken).</param>
 /// <param name="StoppedEarly">True when early stopping ended training before MaxEpochs.</param>
 /// <param name="Cancelled">True when the cancellation token ended training.</param>
-internal sealed record SequenceTrainingResult(IReadOnlyList<LstmTrainingProgress> History, int BestEpoch, bool StoppedEarly, bool Cancelled);
+internal sealed record SequenceTrainingResult(IReadOnlyList<LstmTrainingProgress> History, int BestEpoch, bool StoppedEarly, bool Cancelled)
+{
+    /// <summary>The epochs whose average the network holds, when <see cref="SequenceTrainingOptions.AverageBestEpochs"/> kept one (else empty: it holds <see cref="BestEpoch"/>'s weights).</summary>
+    public IReadOnlyList<int> AveragedEpochs { get; init; } = [];
+
+    /// <summary>Which weights the network kept, for the log: "Kept the weights of epoch 4 of 7 (stopped early)."</summary>
+    public string Outcome =>
+        (AveragedEpochs.Count > 0 ? $"Kept the average of the weights of epochs {string.Join(", ", AveragedEpochs)} of {History.Count}" : $"Kept the weights of epoch {BestEpoch} of {History.Count}") +
+        (StoppedEarly ? " (stopped early)" : "") + (Cancelled ? " (cancelled)" : "") + ".";
+}

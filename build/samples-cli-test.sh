@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 dll=$(dotnet msbuild Lstm.MLNet.Samples/Lstm.MLNet.Samples.csproj -p:Configuration=Release -getProperty:TargetPath)
 fail() { echo "samples-cli-test: $*" >&2; exit 1; }
 help=$(dotnet "$dll" --help) || fail "--help exited with $?"
-for command in sentiment spam mr quality forecast sweep predict; do
+for command in sentiment spam mr quality forecast vectors sweep predict; do
   grep -qE "^  $command( |$)" <<<"$help" || fail "--help does not list '$command'"
 done
 dotnet "$dll" sweep --help | grep -q -- '--trials' || fail "'sweep --help' does not list --trials"
@@ -23,4 +23,5 @@ expect_error "--trials must be at least 1, got 0." sweep --trials 0
 expect_error "--epochs must be a positive integer, got -2." sentiment --epochs -2
 expect_error "Unknown data set 'nope'; expected sentiment, spam or mr." quality --datasets nope
 expect_error "No model at 'missing.zip'" predict --model missing.zip "some text"
+expect_error "WordVectorsPath 'no-such.vec' is not a file." sentiment --vectors no-such.vec "some text"
 echo "samples-cli-test: help and validation messages as expected."

@@ -31,7 +31,7 @@ public static class TextClassificationSample
         var test = ml.Data.LoadFromEnumerable(testIndices.Select(i => data.Examples[i]));
 
         var ((model, metrics, result), history) = TrainingProgress.Run("training", progress =>
-            TextClassifiers.FitAndEvaluate(ml, TextClassifiers.Lstm(ml, TextClassifiers.LstmOptions(arguments, progress)), train, test));
+            TextClassifiers.FitAndEvaluate(ml, TextClassifiers.Lstm(ml, TextClassifiers.LstmOptions(arguments, progress, defaultVectors: "bundled")), train, test));
         var lstm = TextClassifiers.LstmOf(model);
 
         Console.WriteLine($"Trained in {result.FitSeconds:F1} s" + (lstm is null ? "" : $"; kept epoch {lstm.BestEpoch} of {lstm.TrainingHistory.Count}") + ".");

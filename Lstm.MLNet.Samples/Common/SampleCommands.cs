@@ -37,7 +37,8 @@ internal static class SampleCommands
             ("mr", "The same on the movie-review polarity data (Pang & Lee)."),
         })
         {
-            var command = new Command(name, description) { Texts("Texts to predict after training (default: stdin, or a few examples)."), Flag(ExplainOption.Flag, ExplainOption.Usage) };
+            var command = new Command(name, description) { Texts("Texts to predict after training (default: stdin, or a few examples)."), Flag(ExplainOption.Flag, ExplainOption.Usage),
+                Text("--vectors", "Word vectors that start the embedding, their words all joining the vocabulary: 'bundled' (the default: 50-d vectors learned from the bundled IMDB, AG News and 20 Newsgroups text), 'none', or a GloVe, word2vec text or fastText .vec file (gzip or not).") };
             command.SetAction(Run(arguments => TextClassificationSample.Run(name, arguments)));
             root.Subcommands.Add(command);
         }
@@ -49,6 +50,7 @@ internal static class SampleCommands
             Flag("--suite", "Run the text benchmark suite (8 sets, binary and multiclass): accuracy, macro-F1, log-loss, ECE, mean ranks; Markdown + CSV in --out."),
             Flag("--quick", "With --suite: at most 3 folds, training splits subsampled to 5,000 rows and test splits to 2,500."),
             Text("--sets", "With --suite: the sets, comma-separated (default: all 8)."),
+            Flag(BenchmarkSuite.LstmOnlyFlag, "With --suite: the LSTM configurations only, no FeaturizeText + SDCA."),
         };
         quality.SetAction(Run(arguments => arguments.Named.ContainsKey("--suite") ? BenchmarkSuite.Run(arguments) : QualitySample.Run(arguments)));
         root.Subcommands.Add(quality);
@@ -68,6 +70,13 @@ internal static class SampleCommands
         };
         forecast.SetAction(Run(arguments => arguments.Named.ContainsKey("--suite") ? ForecastSuite.Run(arguments) : ForecastSample.Run(arguments)));
         root.Subcommands.Add(forecast);
+
+        var vectors = new Command("vectors", "Learn word vectors from the bundled unlabelled text (skip-gram, negative sampling) and write them as a gzip word2vec file for --vectors.")
+        {
+            Text("--sets", "Data sets whose text (labels unused) the vectors learn from, comma-separated (default: imdb,ag-news,20newsgroups)."),
+        };
+        vectors.SetAction(Run(WordVectorsSample.Run));
+        root.Subcommands.Add(vectors);
 
         root.Subcommands.Add(SweepSample.Command(Run));
 

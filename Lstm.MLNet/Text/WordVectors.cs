@@ -156,12 +156,12 @@ internal sealed class WordVectors
         var lines = new LineReader(text);
         long lineNumber = 0;
         var (_, dimension, _) = ReadHeader(lines, path, ref lineNumber);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var taken = new HashSet<string>(StringComparer.Ordinal);  // only what is kept: a file of millions of rejected words costs nothing
         while (tokens.Count < count && lines.TryReadNonBlank(out var line, path, ref lineNumber))
         {
             if ((lineNumber & 0xFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
             string token = TokenOf(line, dimension, path, lineNumber, out _).ToString().ToLowerInvariant();
-            if (seen.Add(token) && wanted(token)) tokens.Add(token);
+            if (!taken.Contains(token) && wanted(token) && taken.Add(token)) tokens.Add(token);
         }
         return tokens;
     }

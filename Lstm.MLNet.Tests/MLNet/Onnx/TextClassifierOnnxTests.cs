@@ -38,6 +38,31 @@ public sealed class TextClassifierOnnxTests
     }
 
     [TestMethod]
+    public void WordsAddedFromAVectorsFile_ExportLikeTrainedOnes()
+    {
+        // Two words no training row has, with pretrained rows: the graph's vocabulary must hold them at the library's ids.
+        string path = Path.Combine(Path.GetTempPath(), $"lstm-onnx-vectors-{Guid.NewGuid():N}.txt");
+        var random = new Random(3);
+        File.WriteAllLines(path, new[] { "the", "splendid", "dreadful", "good" }.Select(word =>
+            word + " " + string.Join(' ', Enumerable.Range(0, 8).Select(_ => (random.NextDouble() - 0.5).ToString("R", System.Globalization.CultureInfo.InvariantCulture)))));
+        try
+        {
+            var ml = new MLContext(1);
+            var options = FastOptions.Create(epochs: 1);
+            options.EmbeddingSize = 0;
+            options.WordVectorsPath = path;
+            options.WordVectorsExtraWords = 10;
+            var model = (LstmTextClassificationTransformer)ml.BinaryClassification.Trainers.LstmText(options).Fit(ml.Data.LoadFromEnumerable(SentimentData.Take(300)));
+            Assert.IsFalse(SentimentData.Take(300).Any(r => r.Text.Contains("splendid", StringComparison.OrdinalIgnoreCase) || r.Text.Contains("dreadful", StringComparison.OrdinalIgnoreCase)));
+            Assert.AreNotEqual(WordTokenizer.UnknownId, model.Tokenizer!.IdOf("splendid"));
+            Assert.AreNotEqual(WordTokenizer.UnknownId, model.Tokenizer.IdOf("dreadful"));
+            var data = ml.Data.LoadFromEnumerable(ScoringRows().Append(new SentimentRow { Text = "A splendid film, not a dreadful one. SPLENDID!" }));
+            OnnxRoundTrip.AssertBinaryColumnsEqual(ml, model, data);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [TestMethod]
     public void Multiclass_MeanPooling_OnnxRuntimeGivesTheLibrarysProbabilitiesAndKeys()
     {
         var ml = new MLContext(1);

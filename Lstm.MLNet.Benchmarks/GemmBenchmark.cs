@@ -53,6 +53,54 @@ internal static class GemmBenchmark
                 table.Add([c.Name, $"{c.M}×{c.N}×{c.K}", c.Layout, path.ToString().ToLowerInvariant(), .. cells]);
             }
         table.Print(writer);
+        RunRowProducts(writer, options, peak);
+    }
+
+    /// <summary>
+    /// The batch-1 step's one-row product y[4H] += h[H]·W_hhᵀ over the row-packed weights (<see cref="RowGemv{V}"/>), one
+    /// thread: each weight is loaded once for one multiply-add, so the weights' bytes per second, not the FMA peak, is
+    /// what bounds it; H = 32 keeps them in L1, H = 128 (shape A) in L2, H = 256 past L2.
+    /// </summary>
+    private static void RunRowProducts(TextWriter writer, BenchmarkOptions options, PeakFlops peak)
+    {
+        writer.WriteLine();
+        writer.WriteLine("### One-row product (the batch-1 step h·W_hhᵀ, 1 thread): GFLOP/s (% of the FMA peak) and GB/s of weights read");
+        writer.WriteLine();
+        var table = new MarkdownTable(3, ["Product", "k×n", "Weights", .. options.GemmPaths.Select(p => p.ToString().ToLowerInvariant())]);
+        foreach (int h in new[] { 32, 64, 128, 256 })
+        {
+            int k = h, n = 4 * h;
+            var cells = options.GemmPaths.Select(path =>
+            {
+                double seconds = MeasureRowProduct(path, k, n, options.Timing);
+                double gflops = 2.0 * k * n / seconds * 1e-9;
+                return $"{MarkdownTable.RateOfPeak(gflops, peak.Get(path, 1))}, {4.0 * k * n / seconds * 1e-9:F0} GB/s";
+            });
+            table.Add([$"One-row step H={h}", $"{k}×{n}", $"{4 * k * n / 1024} KB", .. cells]);
+        }
+        table.Print(writer);
+    }
+
+    private static unsafe double MeasureRowProduct(SimdPath path, int k, int n, TimingPolicy policy)
+    {
+        var random = new Random(42);
+        float[] weights = RandomArray(random, n * k), x = RandomArray(random, k);
+        RowPackedMatrix packed;
+        fixed (float* w = weights) packed = new RowPackedMatrix(path, k, n, w, transpose: true);
+        var y = new float[packed.PaddedColumns];
+        var product = new RowProduct { X = x, Y = y, Weights = packed };
+        return Harness.Measure($"one-row {k}×{n} {path}", () => SimdDispatch.Run(path, product), policy).MedianSeconds;
+    }
+
+    private unsafe struct RowProduct : ISimdKernel
+    {
+        public float[] X, Y;
+        public RowPackedMatrix Weights;
+
+        public readonly void Run<V>() where V : unmanaged, ISimdFloat<V>
+        {
+            fixed (float* x = X, y = Y) RowGemv<V>.MultiplyAdd(x, Weights, y, y);
+        }
     }
 
     private static double Measure(Case c, ComputeContext context, TimingPolicy policy)

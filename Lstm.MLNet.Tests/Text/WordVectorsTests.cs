@@ -48,6 +48,14 @@ public sealed class WordVectorsTests
     }
 
     [TestMethod]
+    public void AHeaderDimensionBeyondAnyEmbedding_IsRefusedBeforeAllocating()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => WordVectors.Read(Write("huge.vec", "2 100000000\nthe 1\n"), Vocabulary));
+        StringAssert.Contains(e.Message, "100000000");
+        StringAssert.Contains(e.Message, "line 1");
+    }
+
+    [TestMethod]
     public void LeadingTokens_InFileOrder_LowerCasedOnce_FilteredAndStoppingAtTheCount()
     {
         const string cased = "4 2\nDog 1 2\nthe 1 2\ndog 3 4\nCat 5 6\n";

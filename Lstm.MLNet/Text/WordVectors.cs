@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
+using Lstm.MLNet.Model;
 
 namespace Lstm.MLNet.Text;
 
@@ -98,7 +99,12 @@ internal sealed class WordVectors
         if (expectedDimension is int expected && expected != dimension)
             throw new InvalidDataException($"{name} line 1: the vectors have dimension {dimension}, expected {expected}.");
 
-        var vectors = new float[(long)ids * dimension];
+        // The header is the file's word: bound it before allocating, as the embedding these rows start will be.
+        if (dimension > MaxLineLength / 2)
+            throw new InvalidDataException($"{name} line 1: the vectors have dimension {dimension}; a line of at most {MaxLineLength} characters holds at most {MaxLineLength / 2} numbers.");
+        long values = (long)ids * dimension;
+        ModelLimits.EnsureFits(values, values, "WordVectorsPath", $"{ids:N0} vocabulary ids × {dimension} dimensions of '{name}'");
+        var vectors = new float[values];
         var found = new bool[ids];
         var exact = new bool[ids];     // found through an exact token match (a case-folded row may still be replaced)
         int caseFolded = 0;

@@ -17,7 +17,9 @@ if [ -z "$feed" ]; then
   dotnet pack Lstm.MLNet/Lstm.MLNet.csproj -c Release -o "$feed" --nologo -v quiet
 fi
 feed=$(cd "$feed" && pwd)
-nupkg=$(ls "$feed"/Lstm.MLNet.[0-9]*.nupkg | grep -v '\.snupkg$' | head -n 1)
+packages=("$feed"/Lstm.MLNet.[0-9]*.nupkg)
+[ -f "${packages[0]}" ] || fail "no Lstm.MLNet.<version>.nupkg in $feed"
+nupkg=${packages[0]}
 version=$(basename "$nupkg" .nupkg); version=${version#Lstm.MLNet.}
 
 # Metadata: what nuget.org and an IDE show, for each package of the repository in the folder.
@@ -36,7 +38,10 @@ check_package() {  # ID DEPENDENCY
     grep -qxF "$entry" <<<"$entries" || fail "$id's package lacks $entry"
   done
   [ -f "$feed/$id.$version.snupkg" ] || fail "no symbol package $id.$version.snupkg beside the package"
-  unzip -Z1 "$feed/$id.$version.snupkg" | grep -qxF "lib/net10.0/$id.pdb" || fail "$id's symbol package has no PDB"
+  # Listed into a variable first: grep -q stops reading at its match, and unzip, which writes each name unbuffered,
+  # would die of SIGPIPE on the next one, failing the pipeline under pipefail.
+  entries=$(unzip -Z1 "$feed/$id.$version.snupkg")
+  grep -qxF "lib/net10.0/$id.pdb" <<<"$entries" || fail "$id's symbol package has no PDB"
 }
 check_package Lstm.MLNet Microsoft.ML
 # The cluster-sweep package, when packed beside it (.ci/run packs both): metadata only; its behaviour is tested on a

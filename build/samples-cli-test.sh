@@ -9,7 +9,8 @@ help=$(dotnet "$dll" --help) || fail "--help exited with $?"
 for command in sentiment spam mr quality forecast vectors sweep predict; do
   grep -qE "^  $command( |$)" <<<"$help" || fail "--help does not list '$command'"
 done
-dotnet "$dll" sweep --help | grep -q -- '--trials' || fail "'sweep --help' does not list --trials"
+sweep_help=$(dotnet "$dll" sweep --help) || fail "'sweep --help' exited with $?"
+grep -q -- '--trials' <<<"$sweep_help" || fail "'sweep --help' does not list --trials"
 expect_error() {  # expect_error MESSAGE ARGS...: exit code 1, MESSAGE on stderr, no stack trace
   local message=$1; shift
   local status=0 errors

@@ -8,7 +8,7 @@ status=0
 dotnet test Lstm.MLNet.Tests/Lstm.MLNet.Tests.csproj -c Release --logger "trx;LogFileName=tests.trx" --results-directory "$results" "$@" || status=$?
 trx="$results/tests.trx"
 if [ -f "$trx" ]; then
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  counters=$(grep -m 1 -o '<Counters [^>]*>' "$trx")
   passed=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
   failed=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
   echo "Tests: ${passed:-0} passed, ${failed:-0} failed"

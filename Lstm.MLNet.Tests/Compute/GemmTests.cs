@@ -92,6 +92,15 @@ public sealed class GemmTests
         }
     }
 
+    /// <summary>A is read in place: with A's last float just before an unmapped page, a read past it would fault (in a child process).</summary>
+    [TestMethod]
+    public void InPlaceA_ReadsNothingPastItsEnd()
+    {
+        var result = IsolatedCases.RunInChildProcess(IsolatedCases.GemmAtAGuardPage)[IsolatedCases.GemmAtAGuardPage];
+        Assert.AreEqual("OK", result[0], string.Join(" | ", result));
+        if (OperatingSystem.IsLinux()) StringAssert.StartsWith(result[1], $"{SimdSupport.Supported.Count * 2 * 13} products");
+    }
+
     /// <summary>Repack must replace every panel: an optimizer step reuses the packed buffer with new weights.</summary>
     [TestMethod]
     [DynamicData(nameof(SimdPaths.Each), typeof(SimdPaths))]

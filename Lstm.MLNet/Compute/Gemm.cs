@@ -4,7 +4,7 @@ namespace Lstm.MLNet.Compute;
 
 /// <summary>
 /// Single-precision GEMM, row-major: C[m×n] (+)= op(A)[m×k] · op(B)[k×n], op = identity or transpose.
-/// BLIS-style: B is packed in kc×NR panels, A in MR×kc panels, a register-blocked micro-kernel
+/// BLIS-style: B is packed in kc×NR panels, A is read in place by MR-row panels, a register-blocked micro-kernel
 /// (<see cref="IGemmMicroKernel"/>) does the flops. Work is split over row ranges (or column strips
 /// when m is small) so each C element is computed by one thread in a fixed k order: results are
 /// bit-identical for any thread count.
@@ -13,7 +13,7 @@ public static unsafe class Gemm
 {
     /// <summary>Depth of one packed block: a kc×NR B panel (32 KiB at NR = 32) stays in L1 across row panels.</summary>
     internal const int KC = 256;
-    /// <summary>Rows of A packed at once (a 96×256 block is 96 KiB, in L2).</summary>
+    /// <summary>Rows of A per block (a 96×256 block is 96 KiB, in L2 while the strips of B pass over it).</summary>
     internal const int MC = 96;
     /// <summary>Columns of B packed at once (a 256×512 block is 512 KiB, half of L2).</summary>
     internal const int NC = 512;
@@ -168,7 +168,7 @@ public static unsafe class Gemm
         }
     }
 
-    /// <summary>Packs rows [i0, i0+mc) × depth [k0, k0+kc) of op(A) in MR-row panels, zero padding past mc.</summary>
+    /// <summary>Packs rows [i0, i0+mc) × depth [k0, k0+kc) of op(A) in MR-row panels, zero padding past mc (A's last partial panel).</summary>
     private static void PackA(bool transA, float* a, int lda, int i0, int mc, int k0, int kc, int mr, float* dest)
     {
         for (int p = 0; p < mc; p += mr, dest += kc * mr)
@@ -201,8 +201,10 @@ public static unsafe class Gemm
         [ThreadStatic] private static Workspace? t_current;
         public static Workspace Current => t_current ??= new Workspace();
 
+        /// <summary>Largest MR of any micro-kernel: a packed partial row panel holds fewer rows.</summary>
+        private const int MaxPanelRows = 6;
         /// <summary>Largest MR×NR of any micro-kernel (6×64 on AVX-512): the edge-tile scratch.</summary>
-        private const int MaxTileFloats = 6 * 64;
+        private const int MaxTileFloats = MaxPanelRows * 64;
 
         /// <summary>Usable floats at <see cref="PackedB"/> (after alignment).</summary>
         public const long PackedBFloats = NC * KC + 48 * KC;
@@ -212,7 +214,7 @@ public static unsafe class Gemm
 
         private Workspace()
         {
-            _a = GC.AllocateUninitializedArray<float>(MC * KC + 64, pinned: true);
+            _a = GC.AllocateUninitializedArray<float>(MaxPanelRows * KC + 16, pinned: true);
             _b = GC.AllocateUninitializedArray<float>(NC * KC + 64 * KC, pinned: true);
             _tile = GC.AllocateUninitializedArray<float>(MaxTileFloats + 16, pinned: true); // + 16: room for Align
             PackedA = Align((float*)Unsafe.AsPointer(ref _a[0]));
@@ -284,7 +286,12 @@ public static unsafe class Gemm
                     for (int ic = i0; ic < i1; ic += MC)
                     {
                         int mc = Math.Min(MC, i1 - ic);
-                        PackA(job.TransA, job.A, job.Lda, ic, mc, pc, kc, mr, ws.PackedA);
+                        // A is read in place in full MR-row panels: packing it paid only where many strips of B reused the
+                        // copy, and even there the kernel ran faster reading A's rows (README, "GEMM"). A last partial panel is
+                        // packed, zero-padded, since a whole-tile kernel must not read rows past A's end.
+                        int inPlaceRows = mc / mr * mr;
+                        if (inPlaceRows < mc)
+                            PackA(job.TransA, job.A, job.Lda, ic + inPlaceRows, mc - inPlaceRows, pc, kc, mr, ws.PackedA);
                         for (int s = jc; s < jcEnd; s++)
                         {
                             int j0 = s * nr, w = Math.Min(nr, job.N - j0);
@@ -292,12 +299,16 @@ public static unsafe class Gemm
                             for (int p = 0; p < mc; p += mr)
                             {
                                 int h = Math.Min(mr, mc - p);
-                                float* ap = ws.PackedA + (long)p * kc;
+                                float* ap;
+                                nint rowStride, depthStride;
+                                if (p >= inPlaceRows) { ap = ws.PackedA; rowStride = 1; depthStride = mr; }
+                                else if (job.TransA) { ap = job.A + (long)pc * job.Lda + ic + p; rowStride = 1; depthStride = job.Lda; }
+                                else { ap = job.A + (long)(ic + p) * job.Lda + pc; rowStride = job.Lda; depthStride = 1; }
                                 float* cp = job.C + (long)(ic + p) * job.Ldc + j0;
                                 if (h == mr && w == nr)
-                                    TKernel.Run(kc, ap, bp, cp, job.Ldc, accumulate);
-                                else if (w < nr || !TKernel.RunRows(h, kc, ap, bp, cp, job.Ldc, accumulate))
-                                    EdgeTile(kc, ap, bp, cp, job.Ldc, h, w, accumulate, ws.Tile);
+                                    TKernel.Run(kc, ap, rowStride, depthStride, bp, cp, job.Ldc, accumulate);
+                                else if (w < nr || !TKernel.RunRows(h, kc, ap, rowStride, depthStride, bp, cp, job.Ldc, accumulate))
+                                    EdgeTile(kc, ap, rowStride, depthStride, bp, cp, job.Ldc, h, w, accumulate, ws.Tile);
                             }
                         }
                     }
@@ -305,10 +316,11 @@ public static unsafe class Gemm
             }
         }
 
-        private static void EdgeTile(int kc, float* ap, float* bp, float* c, int ldc, int h, int w, bool accumulate, float* tile)
+        /// <summary>A tile cut by the edge of C, computed whole into scratch: a partial row panel is always a packed one.</summary>
+        private static void EdgeTile(int kc, float* ap, nint rowStride, nint depthStride, float* bp, float* c, int ldc, int h, int w, bool accumulate, float* tile)
         {
             int nr = TKernel.NR;
-            TKernel.Run(kc, ap, bp, tile, nr, accumulate: false);
+            TKernel.Run(kc, ap, rowStride, depthStride, bp, tile, nr, accumulate: false);
             for (int r = 0; r < h; r++)
             {
                 float* src = tile + r * nr, dst = c + (long)r * ldc;

@@ -3,21 +3,23 @@ using System.Runtime.CompilerServices;
 namespace Lstm.MLNet.Compute;
 
 /// <summary>
-/// A register-blocked micro-kernel: C[MR×NR] (+)= Apanel[kc×MR]ᵀ · Bpanel[kc×NR], with A packed
-/// MR floats per k and B packed NR floats per k (BLIS layout). Every accumulator lives in a register
-/// for the whole kc loop.
+/// A register-blocked micro-kernel: C[MR×NR] (+)= A[MR×kc] · Bpanel[kc×NR], with B packed NR floats per k (BLIS
+/// layout) and A's element (r, k) at <c>a[r·rowStride + k·depthStride]</c>: a packed panel (1, MR) or A in place
+/// (lda, 1; or 1, lda for a transposed A), since a product whose packed A would serve one or two strips of B only pays
+/// the copy. Every accumulator lives in a register for the whole kc loop; per element the products are added in k
+/// order either way, so the strides never change the bits.
 /// </summary>
 internal unsafe interface IGemmMicroKernel
 {
     static abstract int MR { get; }
     static abstract int NR { get; }
-    static abstract void Run(int kc, float* a, float* b, float* c, int ldc, bool accumulate);
+    static abstract void Run(int kc, float* a, nint rowStride, nint depthStride, float* b, float* c, int ldc, bool accumulate);
 
     /// <summary>
-    /// The first <paramref name="rows"/> (&lt; MR) rows of a full-width tile straight into C, from the same packed panels;
-    /// false when the kernel has no cheaper partial form (the driver then computes a whole tile into scratch).
+    /// The first <paramref name="rows"/> (&lt; MR) rows of a full-width tile straight into C, reading only those rows of A;
+    /// false when the kernel has no cheaper partial form (the driver then computes a whole tile of a packed panel into scratch).
     /// </summary>
-    static abstract bool RunRows(int rows, int kc, float* a, float* b, float* c, int ldc, bool accumulate);
+    static abstract bool RunRows(int rows, int kc, float* a, nint rowStride, nint depthStride, float* b, float* c, int ldc, bool accumulate);
 }
 
 /// <summary>4 rows × 3 vectors: 12 accumulators, fits the 16-register AVX2/SSE/NEON files (4×24 floats for AVX2).</summary>
@@ -27,19 +29,20 @@ internal unsafe struct Kernel4x3<V> : IGemmMicroKernel where V : unmanaged, ISim
     public static int NR => 3 * V.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    public static void Run(int kc, float* a, nint rowStride, nint depthStride, float* b, float* c, int ldc, bool accumulate)
     {
         int w = V.Count;
+        nint r1 = rowStride, r2 = 2 * rowStride, r3 = 3 * rowStride;
         V c00 = V.Zero, c01 = V.Zero, c02 = V.Zero, c10 = V.Zero, c11 = V.Zero, c12 = V.Zero;
         V c20 = V.Zero, c21 = V.Zero, c22 = V.Zero, c30 = V.Zero, c31 = V.Zero, c32 = V.Zero;
         for (int k = 0; k < kc; k++)
         {
             V b0 = V.Load(b), b1 = V.Load(b + w), b2 = V.Load(b + 2 * w);
             V a0 = V.Broadcast(a[0]); c00 = V.MultiplyAdd(a0, b0, c00); c01 = V.MultiplyAdd(a0, b1, c01); c02 = V.MultiplyAdd(a0, b2, c02);
-            V a1 = V.Broadcast(a[1]); c10 = V.MultiplyAdd(a1, b0, c10); c11 = V.MultiplyAdd(a1, b1, c11); c12 = V.MultiplyAdd(a1, b2, c12);
-            V a2 = V.Broadcast(a[2]); c20 = V.MultiplyAdd(a2, b0, c20); c21 = V.MultiplyAdd(a2, b1, c21); c22 = V.MultiplyAdd(a2, b2, c22);
-            V a3 = V.Broadcast(a[3]); c30 = V.MultiplyAdd(a3, b0, c30); c31 = V.MultiplyAdd(a3, b1, c31); c32 = V.MultiplyAdd(a3, b2, c32);
-            a += 4; b += 3 * w;
+            V a1 = V.Broadcast(a[r1]); c10 = V.MultiplyAdd(a1, b0, c10); c11 = V.MultiplyAdd(a1, b1, c11); c12 = V.MultiplyAdd(a1, b2, c12);
+            V a2 = V.Broadcast(a[r2]); c20 = V.MultiplyAdd(a2, b0, c20); c21 = V.MultiplyAdd(a2, b1, c21); c22 = V.MultiplyAdd(a2, b2, c22);
+            V a3 = V.Broadcast(a[r3]); c30 = V.MultiplyAdd(a3, b0, c30); c31 = V.MultiplyAdd(a3, b1, c31); c32 = V.MultiplyAdd(a3, b2, c32);
+            a += depthStride; b += 3 * w;
         }
         StoreRow(c, w, c00, c01, c02, accumulate); c += ldc;
         StoreRow(c, w, c10, c11, c12, accumulate); c += ldc;
@@ -47,7 +50,7 @@ internal unsafe struct Kernel4x3<V> : IGemmMicroKernel where V : unmanaged, ISim
         StoreRow(c, w, c30, c31, c32, accumulate);
     }
 
-    public static bool RunRows(int rows, int kc, float* a, float* b, float* c, int ldc, bool accumulate) => false;
+    public static bool RunRows(int rows, int kc, float* a, nint rowStride, nint depthStride, float* b, float* c, int ldc, bool accumulate) => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow(float* c, int w, V x0, V x1, V x2, bool accumulate)
@@ -67,9 +70,10 @@ internal unsafe struct Kernel6x4<V> : IGemmMicroKernel where V : unmanaged, ISim
     public static int NR => 4 * V.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    public static void Run(int kc, float* a, nint rowStride, nint depthStride, float* b, float* c, int ldc, bool accumulate)
     {
         int w = V.Count;
+        nint r1 = rowStride, r2 = 2 * rowStride, r3 = 3 * rowStride, r4 = 4 * rowStride, r5 = 5 * rowStride;
         V c00 = V.Zero, c01 = V.Zero, c02 = V.Zero, c03 = V.Zero, c10 = V.Zero, c11 = V.Zero, c12 = V.Zero, c13 = V.Zero;
         V c20 = V.Zero, c21 = V.Zero, c22 = V.Zero, c23 = V.Zero, c30 = V.Zero, c31 = V.Zero, c32 = V.Zero, c33 = V.Zero;
         V c40 = V.Zero, c41 = V.Zero, c42 = V.Zero, c43 = V.Zero, c50 = V.Zero, c51 = V.Zero, c52 = V.Zero, c53 = V.Zero;
@@ -77,12 +81,12 @@ internal unsafe struct Kernel6x4<V> : IGemmMicroKernel where V : unmanaged, ISim
         {
             V b0 = V.Load(b), b1 = V.Load(b + w), b2 = V.Load(b + 2 * w), b3 = V.Load(b + 3 * w);
             V a0 = V.Broadcast(a[0]); c00 = V.MultiplyAdd(a0, b0, c00); c01 = V.MultiplyAdd(a0, b1, c01); c02 = V.MultiplyAdd(a0, b2, c02); c03 = V.MultiplyAdd(a0, b3, c03);
-            V a1 = V.Broadcast(a[1]); c10 = V.MultiplyAdd(a1, b0, c10); c11 = V.MultiplyAdd(a1, b1, c11); c12 = V.MultiplyAdd(a1, b2, c12); c13 = V.MultiplyAdd(a1, b3, c13);
-            V a2 = V.Broadcast(a[2]); c20 = V.MultiplyAdd(a2, b0, c20); c21 = V.MultiplyAdd(a2, b1, c21); c22 = V.MultiplyAdd(a2, b2, c22); c23 = V.MultiplyAdd(a2, b3, c23);
-            V a3 = V.Broadcast(a[3]); c30 = V.MultiplyAdd(a3, b0, c30); c31 = V.MultiplyAdd(a3, b1, c31); c32 = V.MultiplyAdd(a3, b2, c32); c33 = V.MultiplyAdd(a3, b3, c33);
-            V a4 = V.Broadcast(a[4]); c40 = V.MultiplyAdd(a4, b0, c40); c41 = V.MultiplyAdd(a4, b1, c41); c42 = V.MultiplyAdd(a4, b2, c42); c43 = V.MultiplyAdd(a4, b3, c43);
-            V a5 = V.Broadcast(a[5]); c50 = V.MultiplyAdd(a5, b0, c50); c51 = V.MultiplyAdd(a5, b1, c51); c52 = V.MultiplyAdd(a5, b2, c52); c53 = V.MultiplyAdd(a5, b3, c53);
-            a += 6; b += 4 * w;
+            V a1 = V.Broadcast(a[r1]); c10 = V.MultiplyAdd(a1, b0, c10); c11 = V.MultiplyAdd(a1, b1, c11); c12 = V.MultiplyAdd(a1, b2, c12); c13 = V.MultiplyAdd(a1, b3, c13);
+            V a2 = V.Broadcast(a[r2]); c20 = V.MultiplyAdd(a2, b0, c20); c21 = V.MultiplyAdd(a2, b1, c21); c22 = V.MultiplyAdd(a2, b2, c22); c23 = V.MultiplyAdd(a2, b3, c23);
+            V a3 = V.Broadcast(a[r3]); c30 = V.MultiplyAdd(a3, b0, c30); c31 = V.MultiplyAdd(a3, b1, c31); c32 = V.MultiplyAdd(a3, b2, c32); c33 = V.MultiplyAdd(a3, b3, c33);
+            V a4 = V.Broadcast(a[r4]); c40 = V.MultiplyAdd(a4, b0, c40); c41 = V.MultiplyAdd(a4, b1, c41); c42 = V.MultiplyAdd(a4, b2, c42); c43 = V.MultiplyAdd(a4, b3, c43);
+            V a5 = V.Broadcast(a[r5]); c50 = V.MultiplyAdd(a5, b0, c50); c51 = V.MultiplyAdd(a5, b1, c51); c52 = V.MultiplyAdd(a5, b2, c52); c53 = V.MultiplyAdd(a5, b3, c53);
+            a += depthStride; b += 4 * w;
         }
         StoreRow(c, w, c00, c01, c02, c03, accumulate); c += ldc;
         StoreRow(c, w, c10, c11, c12, c13, accumulate); c += ldc;
@@ -94,21 +98,21 @@ internal unsafe struct Kernel6x4<V> : IGemmMicroKernel where V : unmanaged, ISim
 
     /// <summary>
     /// A remainder of 1–4 rows (e.g. 32 = 5·6 + 2) costs a third or two thirds of a full tile instead of a whole one:
-    /// two rows at a time (8 accumulators), reading the 6-row-interleaved A panel.
+    /// two rows at a time (8 accumulators).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool RunRows(int rows, int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    public static bool RunRows(int rows, int kc, float* a, nint rowStride, nint depthStride, float* b, float* c, int ldc, bool accumulate)
     {
         if (rows > 4) return false;
         for (int r = 0; r < rows; r += 2)
         {
-            if (rows - r >= 2) TwoRows(kc, a + r, b, c + (long)r * ldc, ldc, accumulate);
-            else OneRow(kc, a + r, b, c + (long)r * ldc, accumulate);
+            if (rows - r >= 2) TwoRows(kc, a + r * rowStride, rowStride, depthStride, b, c + (long)r * ldc, ldc, accumulate);
+            else OneRow(kc, a + r * rowStride, depthStride, b, c + (long)r * ldc, accumulate);
         }
         return true;
     }
 
-    private static void TwoRows(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    private static void TwoRows(int kc, float* a, nint rowStride, nint depthStride, float* b, float* c, int ldc, bool accumulate)
     {
         int w = V.Count;
         V c00 = V.Zero, c01 = V.Zero, c02 = V.Zero, c03 = V.Zero, c10 = V.Zero, c11 = V.Zero, c12 = V.Zero, c13 = V.Zero;
@@ -116,14 +120,14 @@ internal unsafe struct Kernel6x4<V> : IGemmMicroKernel where V : unmanaged, ISim
         {
             V b0 = V.Load(b), b1 = V.Load(b + w), b2 = V.Load(b + 2 * w), b3 = V.Load(b + 3 * w);
             V a0 = V.Broadcast(a[0]); c00 = V.MultiplyAdd(a0, b0, c00); c01 = V.MultiplyAdd(a0, b1, c01); c02 = V.MultiplyAdd(a0, b2, c02); c03 = V.MultiplyAdd(a0, b3, c03);
-            V a1 = V.Broadcast(a[1]); c10 = V.MultiplyAdd(a1, b0, c10); c11 = V.MultiplyAdd(a1, b1, c11); c12 = V.MultiplyAdd(a1, b2, c12); c13 = V.MultiplyAdd(a1, b3, c13);
-            a += 6; b += 4 * w;
+            V a1 = V.Broadcast(a[rowStride]); c10 = V.MultiplyAdd(a1, b0, c10); c11 = V.MultiplyAdd(a1, b1, c11); c12 = V.MultiplyAdd(a1, b2, c12); c13 = V.MultiplyAdd(a1, b3, c13);
+            a += depthStride; b += 4 * w;
         }
         StoreRow(c, w, c00, c01, c02, c03, accumulate);
         StoreRow(c + ldc, w, c10, c11, c12, c13, accumulate);
     }
 
-    private static void OneRow(int kc, float* a, float* b, float* c, bool accumulate)
+    private static void OneRow(int kc, float* a, nint depthStride, float* b, float* c, bool accumulate)
     {
         int w = V.Count;
         V c00 = V.Zero, c01 = V.Zero, c02 = V.Zero, c03 = V.Zero;
@@ -132,7 +136,7 @@ internal unsafe struct Kernel6x4<V> : IGemmMicroKernel where V : unmanaged, ISim
             V a0 = V.Broadcast(a[0]);
             c00 = V.MultiplyAdd(a0, V.Load(b), c00); c01 = V.MultiplyAdd(a0, V.Load(b + w), c01);
             c02 = V.MultiplyAdd(a0, V.Load(b + 2 * w), c02); c03 = V.MultiplyAdd(a0, V.Load(b + 3 * w), c03);
-            a += 6; b += 4 * w;
+            a += depthStride; b += 4 * w;
         }
         StoreRow(c, w, c00, c01, c02, c03, accumulate);
     }

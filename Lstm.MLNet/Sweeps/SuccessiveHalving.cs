@@ -173,6 +173,14 @@ internal sealed class SuccessiveHalving
         var trials = new List<TrialRecord<TModel>>();
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         if (timeLimit != Timeout.InfiniteTimeSpan) limit.CancelAfter(timeLimit);
+        // The timer behind CancelAfter runs on the thread pool, which busy trials can hold up past the limit (a trial
+        // then finished "within" a limit long gone): the clock is read directly whenever a trial starts or ends.
+        bool Stopped()
+        {
+            if (timeLimit != Timeout.InfiniteTimeSpan && clock.Elapsed >= timeLimit && !limit.IsCancellationRequested)
+                try { limit.Cancel(); } catch (ObjectDisposedException) { }
+            return limit.IsCancellationRequested;
+        }
         TrialRecord<TModel>? best = null;
         var reportLock = new object();
 
@@ -187,8 +195,8 @@ internal sealed class SuccessiveHalving
             await Parallel.ForEachAsync(Enumerable.Range(0, configurations.Count), new ParallelOptions { MaxDegreeOfParallelism = executor.Concurrency },
                 async (i, _) =>
                 {
-                    if (limit.IsCancellationRequested) return; // not started: not recorded
-                    var record = await RunOne(new TrialRequest(firstId + i, rung, budget, configurations[i]), executor, limit.Token).ConfigureAwait(false);
+                    if (Stopped()) return; // not started: not recorded
+                    var record = await RunOne(new TrialRequest(firstId + i, rung, budget, configurations[i]), executor, limit.Token, Stopped).ConfigureAwait(false);
                     if (record is null) return; // the executor had not started it when the sweep stopped
                     records[i] = record;
                     if (onTrial != null) lock (reportLock) onTrial(record);
@@ -210,19 +218,19 @@ internal sealed class SuccessiveHalving
                     .OrderBy(r => higherIsBetter ? -r.Metric : r.Metric).ThenBy(r => r.Id)
                     .Take(Rungs[rung + 1].Configurations).Select(r => r.Configuration).ToList();
         }
-        return new SweepResult<TModel>(trials, best, clock.Elapsed, limit.IsCancellationRequested);
+        return new SweepResult<TModel>(trials, best, clock.Elapsed, Stopped());
     }
 
     private static bool Better(double a, double b, bool higherIsBetter) => higherIsBetter ? a > b : a < b;
 
-    private static async Task<TrialRecord<TModel>?> RunOne<TModel>(TrialRequest request, ITrialExecutor<TModel> executor, CancellationToken token)
+    private static async Task<TrialRecord<TModel>?> RunOne<TModel>(TrialRequest request, ITrialExecutor<TModel> executor, CancellationToken token, Func<bool> stopped)
     {
         var (id, rung, budget, configuration) = request;
         var clock = Stopwatch.StartNew();
         try
         {
             var evaluation = await executor.EvaluateAsync(request, token).ConfigureAwait(false);
-            if (token.IsCancellationRequested)
+            if (stopped())
                 return new(id, rung, budget, configuration, TrialStatus.Cancelled, double.NaN, double.NaN, evaluation.FoldMetrics, clock.Elapsed, "Stopped by cancellation or the time limit.")
                 { Redispatches = evaluation.Redispatches };
             if (evaluation.FoldMetrics.Count == 0 || !evaluation.FoldMetrics.All(double.IsFinite))

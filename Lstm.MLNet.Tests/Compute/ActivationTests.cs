@@ -91,6 +91,22 @@ public sealed class ActivationTests
         }
     }
 
+    /// <summary>NaN stays NaN: a diverged pre-activation clamped into a finite gate would hide the divergence.</summary>
+    [TestMethod]
+    [DynamicData(nameof(SimdPaths.Each), typeof(SimdPaths))]
+    public void Activations_PropagateNaN(SimdPath path)
+    {
+        var input = Enumerable.Range(0, 35).Select(i => i % 3 == 0 ? float.NaN : i - 17f).ToArray();
+        foreach (bool tanh in new[] { false, true })
+        {
+            var output = new float[input.Length];
+            if (tanh) Activations.Tanh(input, output, path);
+            else Activations.Sigmoid(input, output, path);
+            for (int i = 0; i < input.Length; i++)
+                Assert.AreEqual(float.IsNaN(input[i]), float.IsNaN(output[i]), $"{(tanh ? "tanh" : "sigmoid")}({input[i]}) = {output[i]} on {path} at [{i}]");
+        }
+    }
+
     public static IEnumerable<object[]> PathsAndTailLengths =>
         SimdPaths.Cross(new[] { 1, 7, 17, 33 }.Select(n => new object[] { n }));
 

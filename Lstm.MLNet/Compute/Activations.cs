@@ -19,7 +19,8 @@ internal static unsafe class Activations
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static V Exp<V>(V x) where V : unmanaged, ISimdFloat<V>
     {
-        x = V.Min(V.Max(x, V.Broadcast(ExpLow)), V.Broadcast(ExpHigh));
+        // x second: a NaN argument stays NaN (a diverged pre-activation must not be clamped into a finite gate).
+        x = V.Min(V.Broadcast(ExpHigh), V.Max(V.Broadcast(ExpLow), x));
         // n = round(x / ln 2); r = x − n·ln2 in two parts so r is exact to float precision.
         V n = V.RoundToNearest(V.Multiply(x, V.Broadcast(1.44269504088896341f)));
         V r = V.MultiplyAdd(n, V.Broadcast(-0.693359375f), x);

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Lstm.MLNet.Compute;
 
@@ -21,12 +22,18 @@ internal unsafe interface ISimdFloat<TSelf> where TSelf : unmanaged, ISimdFloat<
     static abstract TSelf Divide(TSelf a, TSelf b);
     /// <summary>a·b + c, fused where the hardware has FMA.</summary>
     static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf c);
+    /// <summary>
+    /// The smaller of a and b, or b where either is NaN: x86's minps (one instruction, where .NET's IEEE Vector512.Min is
+    /// three). A caller that must propagate NaN passes the value second.
+    /// </summary>
     static abstract TSelf Min(TSelf a, TSelf b);
+    /// <summary>The larger of a and b, or b where either is NaN (x86's maxps; see <see cref="Min"/>).</summary>
     static abstract TSelf Max(TSelf a, TSelf b);
     static abstract TSelf Abs(TSelf a);
     static abstract TSelf Sqrt(TSelf a);
     static abstract TSelf RoundToNearest(TSelf a);
-    /// <summary>2^n for integral n in [-126, 128], built from exponent bits (n = 128 gives +∞).</summary>
+    /// <summary>2^n for integral n in [-126, 128], built from exponent bits (n = 128 gives +∞); n is converted by truncation
+    /// (exact for an integral n), without .NET's saturating conversion's extra instructions.</summary>
     static abstract TSelf Pow2(TSelf integral);
     /// <summary>Horizontal sum of the lanes.</summary>
     static abstract float Sum(TSelf a);
@@ -46,14 +53,14 @@ internal unsafe struct Simd512 : ISimdFloat<Simd512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512 Multiply(Simd512 a, Simd512 b) => new(a.V * b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512 Divide(Simd512 a, Simd512 b) => new(a.V / b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512 MultiplyAdd(Simd512 a, Simd512 b, Simd512 c) => new(Vector512.FusedMultiplyAdd(a.V, b.V, c.V));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512 Min(Simd512 a, Simd512 b) => new(Vector512.Min(a.V, b.V));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512 Max(Simd512 a, Simd512 b) => new(Vector512.Max(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512 Min(Simd512 a, Simd512 b) => new(Avx512F.Min(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512 Max(Simd512 a, Simd512 b) => new(Avx512F.Max(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512 Abs(Simd512 a) => new(Vector512.Abs(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512 Sqrt(Simd512 a) => new(Vector512.Sqrt(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512 RoundToNearest(Simd512 a) => new(Vector512.Round(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd512 Pow2(Simd512 n) =>
-        new(Vector512.ShiftLeft(Vector512.ConvertToInt32(n.V) + Vector512.Create(127), 23).AsSingle());
+        new(Vector512.ShiftLeft(Avx512F.ConvertToVector512Int32WithTruncation(n.V) + Vector512.Create(127), 23).AsSingle());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Simd512 a) => Vector512.Sum(a.V);
 }
 
@@ -71,14 +78,14 @@ internal unsafe struct Simd256 : ISimdFloat<Simd256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256 Multiply(Simd256 a, Simd256 b) => new(a.V * b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256 Divide(Simd256 a, Simd256 b) => new(a.V / b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256 MultiplyAdd(Simd256 a, Simd256 b, Simd256 c) => new(Vector256.FusedMultiplyAdd(a.V, b.V, c.V));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256 Min(Simd256 a, Simd256 b) => new(Vector256.Min(a.V, b.V));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256 Max(Simd256 a, Simd256 b) => new(Vector256.Max(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256 Min(Simd256 a, Simd256 b) => new(Avx.Min(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256 Max(Simd256 a, Simd256 b) => new(Avx.Max(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256 Abs(Simd256 a) => new(Vector256.Abs(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256 Sqrt(Simd256 a) => new(Vector256.Sqrt(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256 RoundToNearest(Simd256 a) => new(Vector256.Round(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd256 Pow2(Simd256 n) =>
-        new(Vector256.ShiftLeft(Vector256.ConvertToInt32(n.V) + Vector256.Create(127), 23).AsSingle());
+        new(Vector256.ShiftLeft(Avx.ConvertToVector256Int32WithTruncation(n.V) + Vector256.Create(127), 23).AsSingle());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Simd256 a) => Vector256.Sum(a.V);
 }
 
@@ -97,14 +104,14 @@ internal unsafe struct Simd128 : ISimdFloat<Simd128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 Multiply(Simd128 a, Simd128 b) => new(a.V * b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 Divide(Simd128 a, Simd128 b) => new(a.V / b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 MultiplyAdd(Simd128 a, Simd128 b, Simd128 c) => new(Vector128.MultiplyAddEstimate(a.V, b.V, c.V));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 Min(Simd128 a, Simd128 b) => new(Vector128.Min(a.V, b.V));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 Max(Simd128 a, Simd128 b) => new(Vector128.Max(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 Min(Simd128 a, Simd128 b) => new(Sse.IsSupported ? Sse.Min(a.V, b.V) : Vector128.Min(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 Max(Simd128 a, Simd128 b) => new(Sse.IsSupported ? Sse.Max(a.V, b.V) : Vector128.Max(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 Abs(Simd128 a) => new(Vector128.Abs(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 Sqrt(Simd128 a) => new(Vector128.Sqrt(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128 RoundToNearest(Simd128 a) => new(Vector128.Round(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd128 Pow2(Simd128 n) =>
-        new(Vector128.ShiftLeft(Vector128.ConvertToInt32(n.V) + Vector128.Create(127), 23).AsSingle());
+        new(Vector128.ShiftLeft((Sse2.IsSupported ? Sse2.ConvertToVector128Int32WithTruncation(n.V) : Vector128.ConvertToInt32(n.V)) + Vector128.Create(127), 23).AsSingle());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Simd128 a) => Vector128.Sum(a.V);
 }
 
@@ -123,8 +130,8 @@ internal unsafe struct Scalar1 : ISimdFloat<Scalar1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Scalar1 Multiply(Scalar1 a, Scalar1 b) => new(a.V * b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Scalar1 Divide(Scalar1 a, Scalar1 b) => new(a.V / b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Scalar1 MultiplyAdd(Scalar1 a, Scalar1 b, Scalar1 c) => new(a.V * b.V + c.V);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Scalar1 Min(Scalar1 a, Scalar1 b) => new(MathF.Min(a.V, b.V));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Scalar1 Max(Scalar1 a, Scalar1 b) => new(MathF.Max(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Scalar1 Min(Scalar1 a, Scalar1 b) => float.IsNaN(a.V) || float.IsNaN(b.V) ? b : new(MathF.Min(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Scalar1 Max(Scalar1 a, Scalar1 b) => float.IsNaN(a.V) || float.IsNaN(b.V) ? b : new(MathF.Max(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Scalar1 Abs(Scalar1 a) => new(MathF.Abs(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Scalar1 Sqrt(Scalar1 a) => new(MathF.Sqrt(a.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Scalar1 RoundToNearest(Scalar1 a) => new(MathF.Round(a.V));

@@ -101,6 +101,38 @@ public sealed class GemmTests
         if (OperatingSystem.IsLinux()) StringAssert.StartsWith(result[1], $"{SimdSupport.Supported.Count * 2 * 13} products");
     }
 
+    /// <summary>
+    /// An output at most one vector wide takes the narrow kernel (a few input features: dX = dGates·W_ih, dW_ih = dGatesᵀ·X);
+    /// its columns have the bits the wide kernels give the same columns of a wider product (k order, depth blocks added alike).
+    /// </summary>
+    [TestMethod]
+    [DynamicData(nameof(PathsAndTransposes))]
+    public void NarrowProducts_HaveTheBitsOfTheSameColumnsOfAWideProduct(SimdPath path, bool transposeA, bool transposeB)
+    {
+        var context = Context(path);
+        var random = new Random(Seed(path, transposeA, transposeB) + 400);
+        int narrowWidth = Math.Min(5, Gemm.NRFor(path) / 3), wideWidth = 70;
+        foreach (var (m, k) in new[] { (1, 1), (7, 40), (8, 300), (61, 257), (300, 600) })
+        {
+            var wide = GemmProblem.Create(random, transposeA, transposeB, m, wideWidth, k, pad: 0);
+            // The narrow B: the wide B's first columns (rows of op(B) are its columns when transposed).
+            var narrowB = new float[k * narrowWidth];
+            for (int p = 0; p < k; p++)
+                for (int j = 0; j < narrowWidth; j++)
+                    narrowB[transposeB ? j * k + p : p * narrowWidth + j] = transposeB ? wide.B[j * wide.Ldb + p] : wide.B[p * wide.Ldb + j];
+            foreach (bool accumulate in Bools)
+            {
+                var wideC = RunMultiply(context, wide, accumulate);
+                var narrowC = new float[m * narrowWidth];
+                for (int i = 0; i < m; i++) Array.Copy(wide.InitialC, i * wide.Ldc, narrowC, i * narrowWidth, narrowWidth);
+                Gemm.Multiply(context, transposeA, transposeB, m, narrowWidth, k, wide.A, wide.Lda, narrowB, transposeB ? k : narrowWidth, narrowC, narrowWidth, accumulate);
+                for (int i = 0; i < m; i++)
+                    TestTensors.AssertBitIdentical(narrowC.AsSpan(i * narrowWidth, narrowWidth).ToArray(), wideC.AsSpan(i * wide.Ldc, narrowWidth).ToArray(),
+                        $"{path} m={m} k={k} row {i} accumulate={accumulate}");
+            }
+        }
+    }
+
     /// <summary>Repack must replace every panel: an optimizer step reuses the packed buffer with new weights.</summary>
     [TestMethod]
     [DynamicData(nameof(SimdPaths.Each), typeof(SimdPaths))]

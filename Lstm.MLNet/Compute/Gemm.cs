@@ -108,7 +108,8 @@ public static unsafe class Gemm
 
         public readonly void Run<V>() where V : unmanaged, ISimdFloat<V>
         {
-            if (UsesWideKernel<V>()) Driver<Kernel6x4<V>>.Run(Context, Job);
+            if (Job.N <= V.Count && Job.M > 0 && Job.K > 0) NarrowDriver<V>.Run(Context, Job);
+            else if (UsesWideKernel<V>()) Driver<Kernel6x4<V>>.Run(Context, Job);
             else Driver<Kernel4x3<V>>.Run(Context, Job);
         }
     }
@@ -326,6 +327,59 @@ public static unsafe class Gemm
                 float* src = tile + r * nr, dst = c + (long)r * ldc;
                 if (accumulate) for (int j = 0; j < w; j++) dst[j] += src[j];
                 else for (int j = 0; j < w; j++) dst[j] = src[j];
+            }
+        }
+    }
+
+    /// <summary>Products at most one vector wide (<see cref="NarrowKernel{V}"/>): rows split over threads, B packed one vector wide.</summary>
+    private static class NarrowDriver<V> where V : unmanaged, ISimdFloat<V>
+    {
+        public static void Run(ComputeContext ctx, Job job)
+        {
+            int mr = NarrowKernel<V>.MR;
+            if ((long)job.M * job.N * job.K < ParallelThreshold || ctx.Threads == 1 || job.M < 2 * mr)
+            {
+                Rows(job, 0, job.M);
+                return;
+            }
+            int parts = ctx.PartitionCount(job.M, mr, mr);
+            ctx.For(parts, job, (part, j) =>
+            {
+                var (r0, r1) = ComputeContext.PartRange(j.M, mr, parts, part);
+                Rows(j, r0, r1);
+            });
+        }
+
+        /// <summary>C[i0:i1, :] one depth block at a time; each block's sums added to C as the wide driver adds them (the same bits).</summary>
+        private static void Rows(in Job job, int i0, int i1)
+        {
+            if (i0 >= i1) return;
+            var ws = Workspace.Current;
+            int width = V.Count, mr = NarrowKernel<V>.MR;
+            for (int pc = 0; pc < job.K; pc += KC)
+            {
+                int kc = Math.Min(KC, job.K - pc);
+                bool accumulate = job.Accumulate || pc > 0;
+                float* b;
+                nint bStride;
+                if (job.Packed is { } packed) { b = packed.Panel(pc, kc, 0); bStride = packed.NR; }
+                else
+                {
+                    PackB(job.TransB, job.B, job.Ldb, job.N, pc, kc, 0, 1, width, ws.PackedB, Workspace.PackedBFloats);
+                    b = ws.PackedB; bStride = width;
+                }
+                for (int i = i0; i < i1; i += mr)
+                {
+                    int rows = Math.Min(mr, i1 - i);
+                    if (job.TransA) NarrowKernel<V>.Run(rows, kc, job.A + (long)pc * job.Lda + i, 1, job.Lda, b, bStride, ws.Tile);
+                    else NarrowKernel<V>.Run(rows, kc, job.A + (long)i * job.Lda + pc, job.Lda, 1, b, bStride, ws.Tile);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        float* src = ws.Tile + r * width, dst = job.C + (long)(i + r) * job.Ldc;
+                        if (accumulate) for (int j = 0; j < job.N; j++) dst[j] += src[j];
+                        else for (int j = 0; j < job.N; j++) dst[j] = src[j];
+                    }
+                }
             }
         }
     }

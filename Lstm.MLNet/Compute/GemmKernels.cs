@@ -148,3 +148,45 @@ internal unsafe struct Kernel6x4<V> : IGemmMicroKernel where V : unmanaged, ISim
         V.Store(c, x0); V.Store(c + w, x1); V.Store(c + 2 * w, x2); V.Store(c + 3 * w, x3);
     }
 }
+
+/// <summary>
+/// A product whose whole output is at most one vector wide (a layer with a few input features: dX = dGates·W_ih and
+/// dW_ih = dGatesᵀ·X): 8 rows × 1 vector, B packed one vector wide. A wide kernel would compute NR columns for these
+/// few. Sums from zero in k order, like the wide kernels, so a column has the same bits either way.
+/// </summary>
+internal unsafe struct NarrowKernel<V> where V : unmanaged, ISimdFloat<V>
+{
+    public const int MR = 8;
+
+    /// <summary>tile[r·V.Count + j] = Σ_k A(r, k)·b[k·bStride + j] for r &lt; <paramref name="rows"/>, A(r, k) at a[r·rowStride + k·depthStride].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int rows, int kc, float* a, nint rowStride, nint depthStride, float* b, nint bStride, float* tile)
+    {
+        if (rows < MR)
+        {
+            for (int r = 0; r < rows; r++) V.Store(tile + r * V.Count, OneRow(kc, a + r * rowStride, depthStride, b, bStride));
+            return;
+        }
+        nint r1 = rowStride, r2 = 2 * rowStride, r3 = 3 * rowStride, r4 = 4 * rowStride, r5 = 5 * rowStride, r6 = 6 * rowStride, r7 = 7 * rowStride;
+        V c0 = V.Zero, c1 = V.Zero, c2 = V.Zero, c3 = V.Zero, c4 = V.Zero, c5 = V.Zero, c6 = V.Zero, c7 = V.Zero;
+        for (int k = 0; k < kc; k++)
+        {
+            V bk = V.Load(b);
+            c0 = V.MultiplyAdd(V.Broadcast(a[0]), bk, c0); c1 = V.MultiplyAdd(V.Broadcast(a[r1]), bk, c1);
+            c2 = V.MultiplyAdd(V.Broadcast(a[r2]), bk, c2); c3 = V.MultiplyAdd(V.Broadcast(a[r3]), bk, c3);
+            c4 = V.MultiplyAdd(V.Broadcast(a[r4]), bk, c4); c5 = V.MultiplyAdd(V.Broadcast(a[r5]), bk, c5);
+            c6 = V.MultiplyAdd(V.Broadcast(a[r6]), bk, c6); c7 = V.MultiplyAdd(V.Broadcast(a[r7]), bk, c7);
+            a += depthStride; b += bStride;
+        }
+        int w = V.Count;
+        V.Store(tile, c0); V.Store(tile + w, c1); V.Store(tile + 2 * w, c2); V.Store(tile + 3 * w, c3);
+        V.Store(tile + 4 * w, c4); V.Store(tile + 5 * w, c5); V.Store(tile + 6 * w, c6); V.Store(tile + 7 * w, c7);
+    }
+
+    private static V OneRow(int kc, float* a, nint depthStride, float* b, nint bStride)
+    {
+        V c = V.Zero;
+        for (int k = 0; k < kc; k++, a += depthStride, b += bStride) c = V.MultiplyAdd(V.Broadcast(a[0]), V.Load(b), c);
+        return c;
+    }
+}

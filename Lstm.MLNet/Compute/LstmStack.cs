@@ -20,7 +20,7 @@ public sealed unsafe class LstmStack
     private readonly PinnedBuffer[] _dropoutMasks;
     private readonly PinnedBuffer _h0 = new(), _c0 = new();   // initial state in sorted row order [L*D, B, H]
     private readonly PinnedBuffer _dGates = new(), _dH = new(), _dC = new(), _hPrev = new(), _dInputBelow = new(), _dInputAbove = new();
-    private readonly PinnedBuffer _dH0 = new(), _dC0 = new(), _gradientScratch = new(), _narrowScratch = new();
+    private readonly PinnedBuffer _dH0 = new(), _dC0 = new(), _gradientScratch = new();
     private readonly Random _dropoutRandom;
     private ComputeContext _context;
     private ComputeContext _serial;
@@ -353,8 +353,7 @@ public sealed unsafe class LstmStack
         // Weight gradients, one GEMM each over all steps: dW_ih += dGatesᵀ·X, dW_hh += dGatesᵀ·H_prev.
         fixed (float* gWih = grad.WeightIH) fixed (float* gWhh = grad.WeightHH)
         {
-            if (IsNarrow(inputSize)) AddWeightGradientNarrow(dGates, n, G, _layerInputs[layer].Pointer, inputSize, gWih);
-            else Gemm.Multiply(_context, true, false, G, inputSize, n, dGates, G, _layerInputs[layer].Pointer, inputSize, gWih, inputSize, accumulate: true);
+            Gemm.Multiply(_context, true, false, G, inputSize, n, dGates, G, _layerInputs[layer].Pointer, inputSize, gWih, inputSize, accumulate: true);
             float* hPrev = GatherPreviousHidden(batch, layer, direction, stateOffset);
             Gemm.Multiply(_context, true, false, G, H, n, dGates, G, hPrev, H, gWhh, H, accumulate: true);
         }
@@ -364,59 +363,7 @@ public sealed unsafe class LstmStack
 
         if (dBelow != null)
             fixed (float* wih = p.WeightIH)
-            {
-                if (IsNarrow(inputSize)) InputGradientNarrow(dGates, n, G, wih, inputSize, dBelow, accumulateInputGradient);
-                else Gemm.Multiply(_context, false, false, n, inputSize, G, dGates, G, wih, inputSize, dBelow, inputSize, accumulateInputGradient);
-            }
-    }
-
-    // ---------------------------------------------------------------- few input features
-
-    /// <summary>
-    /// A layer input this narrow (a few features per step) would fill under a quarter of a micro-kernel's NR columns in
-    /// the two input-side backward products, whose outputs are [· × inputSize]: they are computed transposed instead
-    /// (inputSize rows, wide columns) and added back.
-    /// </summary>
-    private bool IsNarrow(int inputSize) => NarrowInputProducts && inputSize * 4 <= Gemm.NRFor(_context.Path);
-
-    /// <summary>Whether narrow inputs take the transposed products (<see cref="IsNarrow"/>); tests turn it off to compare the bits.</summary>
-    internal bool NarrowInputProducts { get; set; } = true;
-
-    /// <summary>
-    /// dW_ih [G × I] += dGatesᵀ·X, as X ᵀ·dGates [I × G] one depth block of <see cref="Gemm.KC"/> at a time, each block
-    /// added into dW_ih as the GEMM adds its blocks: per element the same products in the same order, so the same bits.
-    /// </summary>
-    private void AddWeightGradientNarrow(float* dGates, int n, int G, float* x, int inputSize, float* gWih)
-    {
-        float* block = _narrowScratch.Ensure(inputSize * G);
-        for (int pc = 0; pc < n; pc += Gemm.KC)
-        {
-            int kc = Math.Min(Gemm.KC, n - pc);
-            Gemm.Multiply(_context, true, false, inputSize, G, kc, x + (long)pc * inputSize, inputSize, dGates + (long)pc * G, G, block, G, accumulate: false);
-            for (int g = 0; g < G; g++)
-                for (int i = 0; i < inputSize; i++) gWih[g * inputSize + i] = block[i * G + g] + gWih[g * inputSize + i];
-        }
-    }
-
-    /// <summary>
-    /// dX [N × I] (+)= dGates·W_ih, as W_ihᵀ·dGatesᵀ [I × N] one depth block of <see cref="Gemm.KC"/> at a time, added
-    /// (or, for the first block without <paramref name="accumulate"/>, written) as the GEMM does: the same bits.
-    /// </summary>
-    private void InputGradientNarrow(float* dGates, int n, int G, float* wih, int inputSize, float* dX, bool accumulate)
-    {
-        float* block = _narrowScratch.Ensure(CheckedSize.Of(inputSize, n, "narrow input gradient"));
-        for (int pc = 0; pc < G; pc += Gemm.KC)
-        {
-            int kc = Math.Min(Gemm.KC, G - pc);
-            Gemm.Multiply(_context, true, true, inputSize, n, kc, wih + (long)pc * inputSize, inputSize, dGates + pc, G, block, n, accumulate: false);
-            bool add = accumulate || pc > 0;
-            for (int r = 0; r < n; r++)
-                for (int i = 0; i < inputSize; i++)
-                {
-                    long at = (long)r * inputSize + i;
-                    dX[at] = add ? block[(long)i * n + r] + dX[at] : block[(long)i * n + r];
-                }
-        }
+                Gemm.Multiply(_context, false, false, n, inputSize, G, dGates, G, wih, inputSize, dBelow, inputSize, accumulateInputGradient);
     }
 
     /// <summary>One step for one thread's rows: the fused gate gradient, then dh_{t-1} = dGates·W_hh for those rows.</summary>

@@ -11,6 +11,13 @@ namespace Lstm.MLNet.Compute;
 /// </summary>
 internal unsafe interface IGemmMicroKernel
 {
+    /// <summary>
+    /// How every kernel body is compiled: fully optimised at once, and never inlined into the driver, where its accumulators
+    /// competed with the driver's variables for registers (Vector128's 4×3 kernel ran at half speed once profile-guided
+    /// tiering had inlined it, after another path had run in the same process).
+    /// </summary>
+    const MethodImplOptions KernelCompilation = MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining;
+
     static abstract int MR { get; }
     static abstract int NR { get; }
     static abstract void Run(int kc, float* a, nint rowStride, nint depthStride, float* b, float* c, int ldc, bool accumulate);
@@ -28,7 +35,7 @@ internal unsafe struct Kernel4x3<V> : IGemmMicroKernel where V : unmanaged, ISim
     public static int MR => 4;
     public static int NR => 3 * V.Count;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(IGemmMicroKernel.KernelCompilation)]
     public static void Run(int kc, float* a, nint rowStride, nint depthStride, float* b, float* c, int ldc, bool accumulate)
     {
         int w = V.Count;
@@ -69,7 +76,7 @@ internal unsafe struct Kernel6x4<V> : IGemmMicroKernel where V : unmanaged, ISim
     public static int MR => 6;
     public static int NR => 4 * V.Count;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(IGemmMicroKernel.KernelCompilation)]
     public static void Run(int kc, float* a, nint rowStride, nint depthStride, float* b, float* c, int ldc, bool accumulate)
     {
         int w = V.Count;
@@ -100,7 +107,7 @@ internal unsafe struct Kernel6x4<V> : IGemmMicroKernel where V : unmanaged, ISim
     /// A remainder of 1–4 rows (e.g. 32 = 5·6 + 2) costs a third or two thirds of a full tile instead of a whole one:
     /// two rows at a time (8 accumulators).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(IGemmMicroKernel.KernelCompilation)]
     public static bool RunRows(int rows, int kc, float* a, nint rowStride, nint depthStride, float* b, float* c, int ldc, bool accumulate)
     {
         if (rows > 4) return false;
@@ -112,6 +119,7 @@ internal unsafe struct Kernel6x4<V> : IGemmMicroKernel where V : unmanaged, ISim
         return true;
     }
 
+    [MethodImpl(IGemmMicroKernel.KernelCompilation)]
     private static void TwoRows(int kc, float* a, nint rowStride, nint depthStride, float* b, float* c, int ldc, bool accumulate)
     {
         int w = V.Count;
@@ -127,6 +135,7 @@ internal unsafe struct Kernel6x4<V> : IGemmMicroKernel where V : unmanaged, ISim
         StoreRow(c + ldc, w, c10, c11, c12, c13, accumulate);
     }
 
+    [MethodImpl(IGemmMicroKernel.KernelCompilation)]
     private static void OneRow(int kc, float* a, nint depthStride, float* b, float* c, bool accumulate)
     {
         int w = V.Count;
@@ -159,7 +168,7 @@ internal unsafe struct NarrowKernel<V> where V : unmanaged, ISimdFloat<V>
     public const int MR = 8;
 
     /// <summary>tile[r·V.Count + j] = Σ_k A(r, k)·b[k·bStride + j] for r &lt; <paramref name="rows"/>, A(r, k) at a[r·rowStride + k·depthStride].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(IGemmMicroKernel.KernelCompilation)]
     public static void Run(int rows, int kc, float* a, nint rowStride, nint depthStride, float* b, nint bStride, float* tile)
     {
         if (rows < MR)

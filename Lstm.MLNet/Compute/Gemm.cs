@@ -108,7 +108,7 @@ public static unsafe class Gemm
 
         public readonly void Run<V>() where V : unmanaged, ISimdFloat<V>
         {
-            if (Job.N <= V.Count && Job.M > 0 && Job.K > 0) NarrowDriver<V>.Run(Context, Job);
+            if (Job.N > 0 && Job.N <= V.Count && Job.M > 0 && Job.K > 0) NarrowDriver<V>.Run(Context, Job);
             else if (UsesWideKernel<V>()) Driver<Kernel6x4<V>>.Run(Context, Job);
             else Driver<Kernel4x3<V>>.Run(Context, Job);
         }

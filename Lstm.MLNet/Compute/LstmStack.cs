@@ -226,16 +226,18 @@ public sealed unsafe class LstmStack
         float* gates = cell.Gates.Ensure(n * G);
         cell.Cells.Ensure(n * H);
 
-        // A precomputed first-layer projection is written step by step below, just before the step reads it (while in cache).
+        // The input projection, b_ih + b_hh + x_t·W_ihᵀ, is computed step by step, by each thread for its rows just before
+        // the recurrent product adds to them: the step's gates stay in cache from the bias to the cell, where one product
+        // over all steps first wrote them all out (12 MB at 256 sequences of 48 steps, H = 64) and each step read them
+        // back. The same sums in the same order, so the same bits. A precomputed first-layer projection is written step by
+        // step likewise.
         var projection = layer == 0 && !_trainingForward ? FirstLayerProjection : null;
+        float* biasSum = null;
         if (projection is null)
         {
-            // Gates = 1·(b_ih + b_hh)ᵀ + X·W_ihᵀ for every step at once.
-            float* biasSum = cell.BiasSum.Ensure(G);
+            biasSum = cell.BiasSum.Ensure(G);
             for (int j = 0; j < G; j++) biasSum[j] = p.BiasIH[j] + p.BiasHH[j];
-            for (int r = 0; r < n; r++) new Span<float>(biasSum, G).CopyTo(new Span<float>(gates + (long)r * G, G));
-            fixed (float* wih = p.WeightIH)
-                Gemm.Multiply(_context, false, true, n, G, inputSize, _layerInputs[layer].Pointer, inputSize, wih, inputSize, gates, G, accumulate: true);
+            fixed (float* wih = p.WeightIH) cell.InputWeights = Repack(cell.InputWeights, transpose: true, inputSize, G, wih);
         }
 
         fixed (float* whh = p.WeightHH)
@@ -259,6 +261,8 @@ public sealed unsafe class LstmStack
             Gates = gates, Cells = cell.Cells.Pointer, Output = _layerOutputs[layer].Pointer + direction * H,
             OutputStride = Shape.OutputSize, Hidden = H, InitialGates = initialGates,
             InitialCells = _hasC0 ? _c0.Pointer + stateOffset : null, RecurrentWeights = cell.RecurrentWeights, Serial = _serial,
+            Input = projection is null ? _layerInputs[layer].Pointer : null, InputSize = inputSize, BiasSum = biasSum,
+            InputWeights = projection is null ? cell.InputWeights : null,
         };
         int minRows = MinimumRowsPerThread(H), mr = step.Granule = Gemm.MRFor(_context.Path);
         for (int s = 0; s < batch.MaxLength; s++)
@@ -293,6 +297,12 @@ public sealed unsafe class LstmStack
         var (r0, r1) = a.RowsOf(part);
         int G = 4 * a.Hidden, H = a.Hidden;
         float* gates = a.Gates + (long)a.Offset * G;
+        if (a.Input != null && r1 > r0)
+        {
+            for (int r = r0; r < r1; r++) new ReadOnlySpan<float>(a.BiasSum, G).CopyTo(new Span<float>(gates + (long)r * G, G));
+            Gemm.Multiply(a.Serial, false, r1 - r0, a.Input + (long)(a.Offset + r0) * a.InputSize, a.InputSize, a.InputWeights!,
+                gates + (long)r0 * G, G, accumulate: true);
+        }
         int carried = Math.Min(r1, a.CarriedRows);
         if (carried > r0)
             Gemm.Multiply(a.Serial, false, carried - r0, a.Output + (long)(a.PreviousOffset + r0) * a.OutputStride, a.OutputStride,
@@ -513,6 +523,7 @@ public sealed unsafe class LstmStack
         public readonly PinnedBuffer BiasSum = new();
         public readonly PinnedBuffer InitialGates = new(); // [B × 4H] h0·W_hhᵀ
         public PackedMatrix? RecurrentWeights;            // W_hhᵀ [H × 4H], for forward
+        public PackedMatrix? InputWeights;                // W_ihᵀ [in × 4H], for forward
         public PackedMatrix? RecurrentWeightsTransposed;  // W_hh [4H × H], for dh_{t-1}
         public bool TransposedIsCurrent;                  // packed from the weights of the last Forward
     }
@@ -525,6 +536,10 @@ public sealed unsafe class LstmStack
         /// <summary>Row ranges start on multiples of the micro-kernel's MR.</summary>
         public int Granule;
         public PackedMatrix RecurrentWeights;
+        /// <summary>The layer's input [N × InputSize] and W_ihᵀ packed, whose step rows each part projects itself (null: the gates hold them).</summary>
+        public float* Input, BiasSum;
+        public int InputSize;
+        public PackedMatrix? InputWeights;
         public ComputeContext Serial;
 
         public readonly (int Start, int End) RowsOf(int part) => ComputeContext.PartRange(Rows, Granule, Math.Max(1, Parts), part);

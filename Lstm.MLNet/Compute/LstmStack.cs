@@ -230,14 +230,23 @@ public sealed unsafe class LstmStack
         // the recurrent product adds to them: the step's gates stay in cache from the bias to the cell, where one product
         // over all steps first wrote them all out (12 MB at 256 sequences of 48 steps, H = 64) and each step read them
         // back. The same sums in the same order, so the same bits. A precomputed first-layer projection is written step by
-        // step likewise.
+        // step likewise. A batch of a few sequences keeps the one product over all steps: per step it would be a few rows.
         var projection = layer == 0 && !_trainingForward ? FirstLayerProjection : null;
         float* biasSum = null;
+        bool projectPerStep = projection is null && B >= PerStepProjectionMinimumBatch;
         if (projection is null)
         {
             biasSum = cell.BiasSum.Ensure(G);
             for (int j = 0; j < G; j++) biasSum[j] = p.BiasIH[j] + p.BiasHH[j];
-            fixed (float* wih = p.WeightIH) cell.InputWeights = Repack(cell.InputWeights, transpose: true, inputSize, G, wih);
+            fixed (float* wih = p.WeightIH)
+            {
+                if (projectPerStep) cell.InputWeights = Repack(cell.InputWeights, transpose: true, inputSize, G, wih);
+                else
+                {
+                    for (int r = 0; r < n; r++) new Span<float>(biasSum, G).CopyTo(new Span<float>(gates + (long)r * G, G));
+                    Gemm.Multiply(_context, false, true, n, G, inputSize, _layerInputs[layer].Pointer, inputSize, wih, inputSize, gates, G, accumulate: true);
+                }
+            }
         }
 
         fixed (float* whh = p.WeightHH)
@@ -261,8 +270,8 @@ public sealed unsafe class LstmStack
             Gates = gates, Cells = cell.Cells.Pointer, Output = _layerOutputs[layer].Pointer + direction * H,
             OutputStride = Shape.OutputSize, Hidden = H, InitialGates = initialGates,
             InitialCells = _hasC0 ? _c0.Pointer + stateOffset : null, RecurrentWeights = cell.RecurrentWeights, Serial = _serial,
-            Input = projection is null ? _layerInputs[layer].Pointer : null, InputSize = inputSize, BiasSum = biasSum,
-            InputWeights = projection is null ? cell.InputWeights : null,
+            Input = projectPerStep ? _layerInputs[layer].Pointer : null, InputSize = inputSize, BiasSum = biasSum,
+            InputWeights = projectPerStep ? cell.InputWeights : null,
         };
         int minRows = MinimumRowsPerThread(H), mr = step.Granule = Gemm.MRFor(_context.Path);
         for (int s = 0; s < batch.MaxLength; s++)
@@ -274,6 +283,9 @@ public sealed unsafe class LstmStack
             _context.Run(new ForwardStep { Context = _context, Step = step });
         }
     }
+
+    /// <summary>Sequences from which each step projects its own rows (below it, a step's few rows make a poor product).</summary>
+    private const int PerStepProjectionMinimumBatch = 16;
 
     private struct ForwardStep : ISimdKernel
     {

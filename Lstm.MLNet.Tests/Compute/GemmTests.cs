@@ -111,7 +111,9 @@ public sealed class GemmTests
     {
         var context = Context(path);
         var random = new Random(Seed(path, transposeA, transposeB) + 400);
-        int narrowWidth = Math.Min(5, Gemm.NRFor(path) / 3), wideWidth = 70;
+        // A few columns; 8, which AVX-512 computes in 256-bit vectors; one whole vector, whose B (tight, not transposed) is read in place.
+        int vector = VectorWidth(path), wideWidth = 70;
+        foreach (int narrowWidth in new[] { Math.Min(5, vector), Math.Min(8, vector), vector }.Distinct())
         foreach (var (m, k) in new[] { (1, 1), (7, 40), (8, 300), (61, 257), (300, 600) })
         {
             var wide = GemmProblem.Create(random, transposeA, transposeB, m, wideWidth, k, pad: 0);
@@ -128,7 +130,42 @@ public sealed class GemmTests
                 Gemm.Multiply(context, transposeA, transposeB, m, narrowWidth, k, wide.A, wide.Lda, narrowB, transposeB ? k : narrowWidth, narrowC, narrowWidth, accumulate);
                 for (int i = 0; i < m; i++)
                     TestTensors.AssertBitIdentical(narrowC.AsSpan(i * narrowWidth, narrowWidth).ToArray(), wideC.AsSpan(i * wide.Ldc, narrowWidth).ToArray(),
-                        $"{path} m={m} k={k} row {i} accumulate={accumulate}");
+                        $"{path} n={narrowWidth} m={m} k={k} row {i} accumulate={accumulate}");
+            }
+        }
+    }
+
+    private static int VectorWidth(SimdPath path) => path switch
+    {
+        SimdPath.Avx512 => 16, SimdPath.Avx2 => 8, SimdPath.Vector128 => 4, _ => 1,
+    };
+
+    /// <summary>
+    /// A tight B exactly one strip wide (n = NR, ldb = NR, not transposed: dW = dGatesᵀ·X at H = NR) is its own packed panel
+    /// and is read in place: the product has the bits of the same product with B strided (packed) and matches the reference.
+    /// </summary>
+    [TestMethod]
+    [DynamicData(nameof(PathsAndTransposes))]
+    public void OneStripB_ReadInPlace_HasThePackedBits(SimdPath path, bool transposeA, bool transposeB)
+    {
+        if (transposeB) return; // a transposed B is always packed
+        var context = Context(path);
+        var random = new Random(Seed(path, transposeA, transposeB) + 500);
+        int n = Gemm.NRFor(path);
+        foreach (var (m, k) in new[] { (7, 40), (61, 300), (200, 1000) })
+        {
+            var tight = GemmProblem.Create(random, transposeA, false, m, n, k, pad: 0);
+            var strided = new GemmProblem
+            {
+                TransposeA = transposeA, TransposeB = false, M = m, N = n, K = k, Lda = tight.Lda, Ldb = n + 3, Ldc = tight.Ldc,
+                A = tight.A, B = new float[k * (n + 3)], InitialC = tight.InitialC,
+            };
+            for (int p = 0; p < k; p++) Array.Copy(tight.B, p * n, strided.B, p * (n + 3), n);
+            foreach (bool accumulate in Bools)
+            {
+                var inPlace = RunMultiply(context, tight, accumulate);
+                tight.AssertResult(inPlace, accumulate, $"{path} in place m={m} k={k}");
+                TestTensors.AssertBitIdentical(RunMultiply(context, strided, accumulate), inPlace, $"{path} m={m} k={k} accumulate={accumulate}");
             }
         }
     }

@@ -108,7 +108,13 @@ public static unsafe class Gemm
 
         public readonly void Run<V>() where V : unmanaged, ISimdFloat<V>
         {
-            if (Job.N > 0 && Job.N <= V.Count && Job.M > 0 && Job.K > 0) NarrowDriver<V>.Run(Context, Job);
+            if (Job.N > 0 && Job.N <= V.Count && Job.M > 0 && Job.K > 0)
+            {
+                // An output of at most 8 columns fills half a 512-bit vector: 256-bit multiply-adds do the same lanes' sums
+                // (the same bits) at half the cost where 512-bit ones are split in two (Zen 4) and no more elsewhere.
+                if (V.Count == 16 && Job.N <= Simd256.Count) NarrowDriver<Simd256>.Run(Context, Job);
+                else NarrowDriver<V>.Run(Context, Job);
+            }
             else if (UsesWideKernel<V>()) Driver<Kernel6x4<V>>.Run(Context, Job);
             else Driver<Kernel4x3<V>>.Run(Context, Job);
         }
@@ -279,6 +285,8 @@ public static unsafe class Gemm
                     float* panels;
                     if (job.Packed is { } packed)
                         panels = packed.Panel(pc, kc, jc);
+                    else if (!job.TransB && job.N == nr && job.Ldb == nr)
+                        panels = job.B + (long)pc * nr;   // one full strip, rows nr apart: B is its own packed panel
                     else
                     {
                         PackB(job.TransB, job.B, job.Ldb, job.N, pc, kc, jc, jcEnd, nr, ws.PackedB, Workspace.PackedBFloats);
@@ -363,6 +371,7 @@ public static unsafe class Gemm
                 float* b;
                 nint bStride;
                 if (job.Packed is { } packed) { b = packed.Panel(pc, kc, 0); bStride = packed.NR; }
+                else if (!job.TransB && job.N == width && job.Ldb == width) { b = job.B + (long)pc * width; bStride = width; }
                 else
                 {
                     PackB(job.TransB, job.B, job.Ldb, job.N, pc, kc, 0, 1, width, ws.PackedB, Workspace.PackedBFloats);

@@ -15,11 +15,12 @@ namespace Lstm.MLNet.Compute;
 public sealed unsafe class LstmStack
 {
     private readonly LayerState[] _cells;        // [layer * D + direction]
-    private readonly PinnedBuffer[] _layerInputs; // input of each layer: a copy of x, or the (dropped-out) output below
+    private readonly PinnedBuffer[] _layerInputs; // x's copy, and the dropped-out output below a layer (LayerInput)
     private readonly PinnedBuffer[] _layerOutputs;
     private readonly PinnedBuffer[] _dropoutMasks;
     private readonly PinnedBuffer _h0 = new(), _c0 = new();   // initial state in sorted row order [L*D, B, H]
-    private readonly PinnedBuffer _dGates = new(), _dH = new(), _dC = new(), _hPrev = new(), _dInputBelow = new(), _dInputAbove = new();
+    private readonly PinnedBuffer _dGates = new(), _dH = new(), _dC = new(), _hPrev = new();
+    private PinnedBuffer _dInputBelow = new(), _dInputAbove = new();   // swapped between layers, never copied
     private readonly PinnedBuffer _dH0 = new(), _dC0 = new(), _gradientScratch = new();
     private readonly Random _dropoutRandom;
     private ComputeContext _context;
@@ -172,9 +173,8 @@ public sealed unsafe class LstmStack
             {
                 if (_dropoutApplied) Multiply(dBelow, _dropoutMasks[l].Pointer, n * inputSize);
                 // This layer's input gradient is the gradient at the output of the layer below.
-                float* swap = _dInputAbove.Ensure(n * inputSize);
-                new Span<float>(dBelow, n * inputSize).CopyTo(new Span<float>(swap, n * inputSize));
-                dAbove = swap;
+                (_dInputAbove, _dInputBelow) = (_dInputBelow, _dInputAbove);
+                dAbove = dBelow;
             }
             else if (!dInput.IsEmpty)
                 new ReadOnlySpan<float>(dBelow, n * inputSize).CopyTo(dInput);
@@ -199,16 +199,16 @@ public sealed unsafe class LstmStack
 
     // ---------------------------------------------------------------- forward
 
+    /// <summary>[TotalSteps × LayerInputSize(layer)]: x's copy, or the output of the layer below, itself when no dropout applies.</summary>
+    private float* LayerInput(int layer) =>
+        layer > 0 && !_dropoutApplied ? _layerOutputs[layer - 1].Pointer : _layerInputs[layer].Pointer;
+
     private void PrepareLayerInput(int layer, int n)
     {
+        if (!_dropoutApplied) return;
         int width = Shape.OutputSize;
         float* below = _layerOutputs[layer - 1].Pointer;
         float* input = _layerInputs[layer].Ensure(n * width);
-        if (!_dropoutApplied)
-        {
-            new Span<float>(below, n * width).CopyTo(new Span<float>(input, n * width));
-            return;
-        }
         float keep = 1f - _interLayerDropout, scale = 1f / keep;
         float* mask = _dropoutMasks[layer].Ensure(n * width);
         for (int i = 0; i < n * width; i++)
@@ -244,7 +244,7 @@ public sealed unsafe class LstmStack
                 else
                 {
                     for (int r = 0; r < n; r++) new Span<float>(biasSum, G).CopyTo(new Span<float>(gates + (long)r * G, G));
-                    Gemm.Multiply(_context, false, true, n, G, inputSize, _layerInputs[layer].Pointer, inputSize, wih, inputSize, gates, G, accumulate: true);
+                    Gemm.Multiply(_context, false, true, n, G, inputSize, LayerInput(layer), inputSize, wih, inputSize, gates, G, accumulate: true);
                 }
             }
         }
@@ -270,7 +270,7 @@ public sealed unsafe class LstmStack
             Gates = gates, Cells = cell.Cells.Pointer, Output = _layerOutputs[layer].Pointer + direction * H,
             OutputStride = Shape.OutputSize, Hidden = H, InitialGates = initialGates,
             InitialCells = _hasC0 ? _c0.Pointer + stateOffset : null, RecurrentWeights = cell.RecurrentWeights, Serial = _serial,
-            Input = projectPerStep ? _layerInputs[layer].Pointer : null, InputSize = inputSize, BiasSum = biasSum,
+            Input = projectPerStep ? LayerInput(layer) : null, InputSize = inputSize, BiasSum = biasSum,
             InputWeights = projectPerStep ? cell.InputWeights : null,
         };
         int minRows = MinimumRowsPerThread(H), mr = step.Granule = Gemm.MRFor(_context.Path);
@@ -375,7 +375,7 @@ public sealed unsafe class LstmStack
         // Weight gradients, one GEMM each over all steps: dW_ih += dGatesᵀ·X, dW_hh += dGatesᵀ·H_prev.
         fixed (float* gWih = grad.WeightIH) fixed (float* gWhh = grad.WeightHH)
         {
-            Gemm.Multiply(_context, true, false, G, inputSize, n, dGates, G, _layerInputs[layer].Pointer, inputSize, gWih, inputSize, accumulate: true);
+            Gemm.Multiply(_context, true, false, G, inputSize, n, dGates, G, LayerInput(layer), inputSize, gWih, inputSize, accumulate: true);
             float* hPrev = GatherPreviousHidden(batch, layer, direction, stateOffset);
             Gemm.Multiply(_context, true, false, G, H, n, dGates, G, hPrev, H, gWhh, H, accumulate: true);
         }

@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using Lstm.MLNet.Model;
+using Lstm.MLNet.Model.Persistence;
 using Lstm.MLNet.TimeSeries;
 
 namespace Lstm.MLNet.Tests.TimeSeries;
@@ -8,11 +10,13 @@ public sealed class GlobalSeriesForecasterTests
 {
     private const int Window = 8, Horizon = 4, Period = 4;
 
-    private static GlobalSeriesForecaster Model(IReadOnlyList<ServedStep>? guard)
+    private static SequenceRegressorNetwork Network(int seed) => new(1, new SequenceRegressorOptions { Outputs = Horizon, HiddenSize = 4, Seed = seed });
+
+    private static GlobalSeriesForecaster Model(IReadOnlyList<ServedStep>? guard, params int[] seeds)
     {
-        var network = new SequenceRegressorNetwork(1, new SequenceRegressorOptions { Outputs = Horizon, HiddenSize = 4, Seed = 3 });
-        var scales = new[] { new SeriesScale([0.5f, 1f, 1.5f, 1f], positive: true, spread: 1f), new SeriesScale([], positive: false, spread: 2f) };
-        return new GlobalSeriesForecaster(network, new Standardizer([0f], [1f]), new ResidualIntervals([-0.1f, -0.1f, -0.1f, -0.1f], [0.1f, 0.1f, 0.1f, 0.1f], 0.9f),
+        var networks = (seeds.Length == 0 ? [3] : seeds).Select(Network).ToArray();
+        var scales = new[] { new SeriesScale([0.5f, 1f, 1.5f, 1f], positive: true, spread: 0.5f), new SeriesScale([], positive: false, spread: 2f) };
+        return new GlobalSeriesForecaster(networks, new Standardizer([0f], [1f]), new ResidualIntervals([-0.1f, -0.1f, -0.1f, -0.1f], [0.1f, 0.1f, 0.1f, 0.1f], 0.9f),
             Window, Horizon, Period, ["a", "b"], scales, guard, guard == null ? "" : "series a falls back", guardPeriod: Period);
     }
 
@@ -35,13 +39,83 @@ public sealed class GlobalSeriesForecasterTests
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) model.Write(writer);
         stream.Position = 0;
-        var loaded = GlobalSeriesForecaster.Read(new BinaryReader(stream), model.Network.Options, 0.9f);
+        var loaded = GlobalSeriesForecaster.Read(new BinaryReader(stream), model.Networks[0].Options, 0.9f, ModelEnvelope.FormatVersion);
         var again = new float[Horizon];
         loaded.Forecast(0, tail, 0, again, lower, upper);
         CollectionAssert.AreEqual(new float[] { 5, 6, 7, 8 }, again);
         loaded.Forecast(1, tail, 0, again, lower, upper);
         CollectionAssert.AreEqual(network, again);
         Assert.AreEqual("series a falls back", loaded.GuardReason);
+    }
+
+    /// <summary>
+    /// An ensemble serves its networks' mean on the shared scale: on series b (not positive, not seasonal: the scale is linear)
+    /// that is the mean of the members' own forecasts. Both networks survive a save round trip; a payload claiming 9 is refused.
+    /// </summary>
+    [TestMethod]
+    public void Ensemble_ServesItsMembersMean_AndSavesEveryMember()
+    {
+        var tail = new float[] { 1, 2, 3, 4, 5, 6, 7, 8 };
+        float[] lower = new float[Horizon], upper = new float[Horizon];
+        float[] Forecast(GlobalSeriesForecaster m)
+        {
+            var f = new float[Horizon];
+            m.Forecast(1, tail, 0, f, lower, upper);
+            return f;
+        }
+        float[] first = Forecast(Model(null, 3)), second = Forecast(Model(null, 4));
+        var ensemble = Model(null, 3, 4);
+        var mean = Forecast(ensemble);
+        CollectionAssert.AreNotEqual(first, second, "the seeds give different networks");
+        for (int h = 0; h < Horizon; h++) Assert.AreEqual((first[h] + second[h]) / 2, mean[h], 1e-4f, $"step {h}");
+
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) ensemble.Write(writer);
+        var bytes = stream.ToArray();
+        var loaded = GlobalSeriesForecaster.Read(new BinaryReader(new MemoryStream(bytes)), ensemble.Networks[0].Options, 0.9f, ModelEnvelope.FormatVersion);
+        Assert.AreEqual(2, loaded.Networks.Count);
+        CollectionAssert.AreEqual(mean, Forecast(loaded));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Model(null, [.. Enumerable.Range(1, GlobalSeriesForecaster.MaxNetworks + 1)]));
+    }
+
+    /// <summary>
+    /// Format 3 wrote one network's tensors without a count, and a positive series' spread it did not use: read as format 3,
+    /// the same bytes without the count give one network and a unit of 1 on the positive series (its forecast is that of a
+    /// model whose spread is 1), the other series' spread as written.
+    /// </summary>
+    [TestMethod]
+    public void Format3Payload_ReadsOneNetwork_AndAUnitScaleForPositiveSeries()
+    {
+        var model = Model(null);
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) model.Write(writer);
+        var v4 = stream.ToArray();
+        // The count is the int32 just before the first tensor block: find it as the 4 bytes the v4 payload has and v3's lacks.
+        int countAt = CountOffset(v4);
+        byte[] v3 = [.. v4[..countAt], .. v4[(countAt + 4)..]];
+        var loaded = GlobalSeriesForecaster.Read(new BinaryReader(new MemoryStream(v3)), model.Networks[0].Options, 0.9f, formatVersion: 3);
+        Assert.AreEqual(1f, loaded.Scales[0].Spread, "a positive series' unit in format 3");
+        Assert.AreEqual(2f, loaded.Scales[1].Spread);
+        var tail = new float[] { 1, 2, 3, 4, 5, 6, 7, 8 };
+        float[] expected = new float[Horizon], actual = new float[Horizon], lower = new float[Horizon], upper = new float[Horizon];
+        var unitModel = new GlobalSeriesForecaster(model.Networks, model.Scaler, model.Intervals, Window, Horizon, Period, model.SeriesIds,
+            [new SeriesScale(model.Scales[0].SeasonalFigure, positive: true, spread: 1f), model.Scales[1]]);
+        unitModel.Forecast(0, tail, 0, expected, lower, upper);
+        loaded.Forecast(0, tail, 0, actual, lower, upper);
+        CollectionAssert.AreEqual(expected, actual);
+        Assert.ThrowsExactly<InvalidDataException>(() => GlobalSeriesForecaster.Read(new BinaryReader(new MemoryStream(v3)), model.Networks[0].Options, 0.9f, ModelEnvelope.FormatVersion));
+    }
+
+    /// <summary>Where <see cref="GlobalSeriesForecaster.Write"/> puts the network count: after the series' scales.</summary>
+    private static int CountOffset(byte[] payload)
+    {
+        using var r = new BinaryReader(new MemoryStream(payload));
+        r.ReadInt32(); r.ReadInt32(); r.ReadInt32();
+        for (int i = 0; i < 4; i++) ModelPayload.ReadFloats(r, "");
+        int series = r.ReadInt32();
+        for (int i = 0; i < series; i++) { r.ReadString(); r.ReadBoolean(); r.ReadSingle(); ModelPayload.ReadFloats(r, ""); }
+        Assert.AreEqual(1, BinaryPrimitives.ReadInt32LittleEndian(payload.AsSpan((int)r.BaseStream.Position)), "one network");
+        return (int)r.BaseStream.Position;
     }
 
     [TestMethod]

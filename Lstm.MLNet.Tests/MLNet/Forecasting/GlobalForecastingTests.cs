@@ -37,7 +37,8 @@ public sealed class GlobalForecastingTests
         var rows = Rows(72);
         var model = ml.Forecasting.ForecastByLstm(Options()).Fit(ml.Data.LoadFromEnumerable(rows));
         StringAssert.Contains(model.Diagnostics.Reason, "Global model over 6 series");
-        StringAssert.Contains(model.Diagnostics.Reason, "Guard per series on its last 5 non-overlapping windows, seasonal-naive at 12 (6 of 6 series");
+        Assert.DoesNotContain("networks", model.Diagnostics.Reason.Split("Guard")[0], "one network");
+        StringAssert.Contains(model.Diagnostics.Reason, "Guard per series on its last 3 non-overlapping windows, seasonal-naive at 12 (6 of 6 series");
         var engine = model.CreateForecastingEngine();
         CollectionAssert.AreEqual(new[] { "a", "b", "c", "d", "e", "f" }, engine.SeriesIds.ToArray());
         var a = engine.Predict("a");
@@ -86,5 +87,41 @@ public sealed class GlobalForecastingTests
         var missing = Options();
         missing.SeriesIdColumnName = "Shop";
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Forecasting.ForecastByLstm(missing).Fit(ml.Data.LoadFromEnumerable(Rows(40))));
+        foreach (int size in new[] { 0, 9 })
+        {
+            var ensemble = Options();
+            ensemble.EnsembleSize = size;
+            Assert.AreEqual(nameof(LstmForecastingOptions.EnsembleSize), Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Forecasting.ForecastByLstm(ensemble)).ParamName);
+        }
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.Forecasting.ForecastByLstm(
+            new LstmForecastingOptions { InputColumnName = "Sales", EnsembleSize = 2 })).Message, "set SeriesIdColumnName");
+    }
+
+    /// <summary>
+    /// An ensemble of two: its forecast differs from either member's model alone, the first member is the one-network model
+    /// of the same seed (its history is the model's), and the saved model holds both (Options.EnsembleSize after load).
+    /// </summary>
+    [TestMethod]
+    public void Ensemble_TrainsEachSeed_AndSavesEveryNetwork()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(Rows(72));
+        var options = Options();
+        options.MaxEpochs = 4;
+        var single = ml.Forecasting.ForecastByLstm(options).Fit(data);
+        options.EnsembleSize = 2;
+        var ensemble = ml.Forecasting.ForecastByLstm(options).Fit(data);
+        CollectionAssert.AreEqual(single.TrainingHistory.Select(e => e.ValidationLoss).ToArray(), ensemble.TrainingHistory.Select(e => e.ValidationLoss).ToArray(),
+            "the first network trains as the one-network model does");
+        StringAssert.Contains(ensemble.Diagnostics.Reason, "the mean of 2 networks (seeds 1 to 2");
+        var forecast = ensemble.CreateForecastingEngine().Predict("c").Forecast;
+        CollectionAssert.AreNotEqual(single.CreateForecastingEngine().Predict("c").Forecast, forecast);
+
+        using var stream = new MemoryStream();
+        ml.Model.Save(ensemble, data.Schema, stream);
+        stream.Position = 0;
+        var loaded = (LstmForecastingTransformer)ml.Model.Load(stream, out _);
+        Assert.AreEqual(2, loaded.Options.EnsembleSize);
+        CollectionAssert.AreEqual(forecast, loaded.CreateForecastingEngine().Predict("c").Forecast);
     }
 }

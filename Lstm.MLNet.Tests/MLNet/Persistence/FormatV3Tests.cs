@@ -49,7 +49,7 @@ public sealed class FormatV3Tests
         using var zip = new MemoryStream();
         ml.Model.Save(model, schema, zip);
         var stream = new SavedModelStream(zip.ToArray());
-        Assert.AreEqual(3, BinaryPrimitives.ReadInt32LittleEndian(stream.Entry.AsSpan(stream.Start + 8)), "the version written");
+        Assert.AreEqual(4, BinaryPrimitives.ReadInt32LittleEndian(stream.Entry.AsSpan(stream.Start + 8)), "the version written (v4 changed only the global forecaster)");
         var payload = stream.Entry.AsSpan(stream.PayloadOffset, stream.PayloadLength).ToArray();
         if (textClassifier)
         {

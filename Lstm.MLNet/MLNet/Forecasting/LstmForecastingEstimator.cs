@@ -153,9 +153,10 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         }
         var networkOptions = o.ToNetworkOptions(new SequenceRegressorOptions { Outputs = o.Horizon });
         var (model, result, windows) = GlobalSeriesForecaster.Train(order, series, o.WindowSize, o.Horizon, period, LstmForecastingOptions.MaxGlobalTrainingWindows,
-            o.ConfidenceLevel, networkOptions, o.ToTrainingOptions(), o.Progress, line => channel.Info(line), o.CancellationToken);
+            o.ConfidenceLevel, networkOptions, o.ToTrainingOptions(), o.Progress, line => channel.Info(line), o.CancellationToken, o.EnsembleSize);
         string reason = $"Global model over {series.Length} series ({rowIds.Length} rows), {periodReason}: each series scaled by its own seasonal figure and " +
-                        $"each window's level; {windows} pooled training windows; early stopping and intervals on each series' last window. " +
+                        $"each window's level; {windows} pooled training windows" + (model.Networks.Count > 1 ? $"; the mean of {model.Networks.Count} networks (seeds {o.Seed} to {o.Seed + model.Networks.Count - 1}, the history below the first's)" : "") +
+                        "; early stopping and intervals on each series' last window. " +
                         $"{result.Outcome} {model.GuardReason}";
         channel.Info(reason);
         var diagnostics = GlobalDiagnostics(model, reason);
@@ -163,6 +164,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         var positions = series.Select(v => (long)(v.Length - model.TailLength)).ToArray();
         var fitted = (LstmForecastingOptions)o.Copy();
         fitted.SeasonalPeriod = period;
+        fitted.EnsembleSize = model.Networks.Count;   // fewer than asked when training was cancelled
         return new LstmForecastingTransformer(_host, fitted, model, new GlobalSeriesState(tails, positions), diagnostics, result.History, result.BestEpoch);
     }
 

@@ -61,9 +61,17 @@ public sealed class LstmForecastingOptions : LstmTrainingOptions
     /// (at most <see cref="MaxGlobalTrainingWindows"/>, thinned per series in proportion), and the engine keeps one state
     /// per series (<c>Update(seriesId, value)</c>, <c>Predict(seriesId)</c>). Null or empty (the default): one series.
     /// With it, the transform is the global model's own scaling (leave <see cref="Transform"/> at Auto), the strategy is
-    /// direct, there are no covariates and no naive guard; <see cref="SeasonalPeriod"/> 0 takes the period detected most often.
+    /// direct, there are no covariates, and the naive guard decides per series; <see cref="SeasonalPeriod"/> 0 takes the
+    /// period detected most often.
     /// </summary>
     public string? SeriesIdColumnName { get; set; }
+
+    /// <summary>
+    /// A global model's networks (1 to 8): each trained from its own seed (<see cref="LstmTrainingOptions.Seed"/>, + 1, …),
+    /// the forecast their mean, at that many times the training time. 1 (the default): one network. Only with
+    /// <see cref="SeriesIdColumnName"/>.
+    /// </summary>
+    public int EnsembleSize { get; set; } = 1;
 
     /// <summary>The pooled training windows of a global model are thinned to at most this many (it bounds the time of an epoch).</summary>
     internal const int MaxGlobalTrainingWindows = 20_000;
@@ -91,6 +99,10 @@ public sealed class LstmForecastingOptions : LstmTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(SeasonalPeriod), SeasonalPeriod, $"Must be 0 (detect), 1 (not seasonal) or a period from 2 to {SeriesTransform.MaxSeasonalPeriod}.");
         if (SeasonalPeriod == 1 && SeriesTransform.IsSeasonal(Transform))
             throw new ArgumentException($"The {Transform} transform needs a seasonal period; SeasonalPeriod is 1 (not seasonal).", nameof(SeasonalPeriod));
+        if (EnsembleSize is < 1 or > GlobalSeriesForecaster.MaxNetworks)
+            throw new ArgumentOutOfRangeException(nameof(EnsembleSize), EnsembleSize, $"Must be 1 to {GlobalSeriesForecaster.MaxNetworks}.");
+        if (EnsembleSize > 1 && !IsGlobal)
+            throw new ArgumentException("EnsembleSize above 1 trains several networks of a global model: set SeriesIdColumnName too.", nameof(EnsembleSize));
         if (IsGlobal)
         {
             if (string.IsNullOrWhiteSpace(SeriesIdColumnName)) throw new ArgumentException("SeriesIdColumnName must name a column (or be null for one series).", nameof(SeriesIdColumnName));

@@ -201,7 +201,7 @@ public sealed class LstmForecastingTransformer : ITransformer
 
     private static LstmForecastingTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
         LstmModelFormat.Load(env, ctx, GetVersionInfo(), "LSTM forecaster", [ModelKind.Forecaster, ModelKind.GlobalForecaster],
-            (r, kind) => kind == ModelKind.GlobalForecaster ? ReadGlobal(env, r) : Read(env, r, isV1: kind == null));
+            (r, kind, formatVersion) => kind == ModelKind.GlobalForecaster ? ReadGlobal(env, r, formatVersion) : Read(env, r, isV1: kind == null));
 
     // Global model payload (ModelKind.GlobalForecaster): the shared options (LstmModelFormat); series, series-id and output
     // column names; window, horizon, confidence, seasonal period; the model (GlobalSeriesForecaster.Write); the engine state
@@ -219,7 +219,7 @@ public sealed class LstmForecastingTransformer : ITransformer
         w.Write(_diagnostics.Reason);
     }
 
-    private static LstmForecastingTransformer ReadGlobal(IHostEnvironment env, BinaryReader r)
+    private static LstmForecastingTransformer ReadGlobal(IHostEnvironment env, BinaryReader r, int formatVersion)
     {
         var options = LstmModelFormat.ReadOptions(r, new LstmForecastingOptions());
         options.InputColumnName = r.ReadString(); options.SeriesIdColumnName = r.ReadString();
@@ -229,7 +229,8 @@ public sealed class LstmForecastingTransformer : ITransformer
         catch (ArgumentException e) { throw new InvalidDataException($"The saved options are invalid: {e.Message}", e); }
         var networkOptions = options.ToNetworkOptions(new SequenceRegressorOptions { Outputs = options.Horizon });
         networkOptions.Validate();
-        var model = GlobalSeriesForecaster.Read(r, networkOptions, options.ConfidenceLevel);
+        var model = GlobalSeriesForecaster.Read(r, networkOptions, options.ConfidenceLevel, formatVersion);
+        options.EnsembleSize = model.Networks.Count;
         if (model.WindowSize != options.WindowSize || model.Horizon != options.Horizon || model.SeasonalPeriod != options.SeasonalPeriod)
             throw new InvalidDataException($"The saved global model ({model.WindowSize} → {model.Horizon}, period {model.SeasonalPeriod}) disagrees with its options " +
                 $"({options.WindowSize} → {options.Horizon}, period {options.SeasonalPeriod}).");

@@ -28,10 +28,11 @@ internal enum ModelKind : byte
 internal static class ModelEnvelope
 {
     /// <summary>
-    /// The version written. v3 (the text classifier's payload gained its character n-gram length) has v2's envelope; the
-    /// payload readers tell them apart by the version <see cref="Read(BinaryReader, out ModelKind, out int, ReadOnlySpan{ModelKind})"/> gives.
+    /// The version written. v3 (the text classifier's payload gained its character n-gram length) and v4 (the global
+    /// forecaster's payload gained its network count and positive series' log units) have v2's envelope; the payload
+    /// readers tell them apart by the version <see cref="Read(BinaryReader, out ModelKind, out int, ReadOnlySpan{ModelKind})"/> gives.
     /// </summary>
-    public const int FormatVersion = 3;
+    public const int FormatVersion = 4;
     /// <summary>The oldest envelope version still read (v1 had no envelope).</summary>
     public const int OldestEnvelopeVersion = 2;
     private static ReadOnlySpan<byte> Magic => "LSTM.NET"u8;

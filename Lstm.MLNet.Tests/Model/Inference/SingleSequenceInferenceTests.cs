@@ -108,9 +108,19 @@ public sealed class SingleSequenceInferenceTests
         var computed = new float[sequences.Length * C];
         var fromTable = new float[sequences.Length * C];
         network.PredictLogits(sequences, computed);     // the training network computes its projections
-        view.PredictLogits(sequences, fromTable);       // the view reads them from the table
-        Assert.IsTrue(view.SingleSequenceWeights.Table!.FilledRows > 0, "the view's batched path filled the table");
+        view.PredictLogits(sequences, fromTable);       // the view reads them from the table (a narrow embedding computes them too)
+        bool readsTable = embedding >= SequenceClassifierNetwork.MinimumTableEmbedding;
+        Assert.AreEqual(readsTable, view.SingleSequenceWeights.Table!.FilledRows > 0, "the view's batched path filled the table");
         CollectionAssert.AreEqual(computed.Select(BitConverter.SingleToInt32Bits).ToArray(), fromTable.Select(BitConverter.SingleToInt32Bits).ToArray());
+        // One text at a time always reads the table: the same bits as the batch, whichever way the batch projected.
+        var single = new float[C];
+        for (int i = 0; i < sequences.Length; i++)
+        {
+            view.PredictSingleLogits(sequences[i], single);
+            CollectionAssert.AreEqual(fromTable.AsSpan(i * C, C).ToArray().Select(BitConverter.SingleToInt32Bits).ToArray(),
+                single.Select(BitConverter.SingleToInt32Bits).ToArray(), $"sequence {i}");
+        }
+        Assert.IsTrue(view.SingleSequenceWeights.Table!.FilledRows > 0, "one text fills the table");
     }
 
     [TestMethod]

@@ -10,7 +10,7 @@ namespace Lstm.MLNet.Tests.MLNet.Persistence;
 
 /// <summary>
 /// Issue 10 item 5, through the public API only (<c>ml.Model.Save</c>/<c>Load</c>, predictions): small models of every kind
-/// (binary, multiclass, regressor, forecaster with a checkpoint) are saved, then damaged: single-bit flips of the model's
+/// (binary, multiclass, regressor, a forecaster and a global forecaster of two networks, both with a checkpoint) are saved, then damaged: single-bit flips of the model's
 /// own entries (a seeded sample; the zip is rebuilt so ML.NET's container is valid and only the model's bytes lie) and
 /// truncations of the file. Every outcome must be identical predictions or the documented <see cref="InvalidDataException"/>
 /// (possibly as the inner exception of ML.NET's wrapper), and a load may allocate only a small multiple of what the intact
@@ -74,6 +74,32 @@ public sealed class ModelFuzzTests
             var next = ((LstmForecastingTransformer)m).CreateForecastingEngine().Predict();
             return [.. next.Forecast, .. next.LowerBound, .. next.UpperBound];
         });
+    }
+
+    /// <summary>A global model of two networks (format v4's network count) over three series, checkpointed with its engine state.</summary>
+    private static Subject GlobalForecasterCheckpoint()
+    {
+        var rows = Enumerable.Range(0, 40).SelectMany(t => new[] { "a", "b", "c" }.Select((id, k) =>
+            new StoreRow { Store = id, Sales = (float)((k + 1) * 10 * (1 + 0.3 * Math.Sin(2 * Math.PI * t / 4))) })).ToArray();
+        var model = Ml.Forecasting.ForecastByLstm(new LstmForecastingOptions
+            { InputColumnName = nameof(StoreRow.Sales), SeriesIdColumnName = nameof(StoreRow.Store), WindowSize = 4, Horizon = 2, SeasonalPeriod = 4,
+              HiddenSize = 4, MaxEpochs = 1, NumberOfThreads = 1, EnsembleSize = 2 })
+            .Fit(Ml.Data.LoadFromEnumerable(rows));
+        var engine = model.CreateForecastingEngine();
+        engine.Update("b", 25f);
+        using var stream = new MemoryStream();
+        engine.CheckPoint(Ml, stream);
+        return new Subject("global forecaster checkpoint", stream.ToArray(), m =>
+        {
+            var loaded = ((LstmForecastingTransformer)m).CreateForecastingEngine();
+            return [.. new[] { "a", "b", "c" }.SelectMany(id => { var f = loaded.Predict(id); return f.Forecast.Concat(f.LowerBound).Concat(f.UpperBound); })];
+        });
+    }
+
+    private sealed class StoreRow
+    {
+        public string Store { get; set; } = "";
+        public float Sales { get; set; }
     }
 
     private static byte[] Save(ITransformer model, DataViewSchema schema)
@@ -148,7 +174,7 @@ public sealed class ModelFuzzTests
         var failures = new List<string>();
         int totalCases = 0;
         var timer = Stopwatch.StartNew();
-        foreach (var subject in new[] { Binary(), Multiclass(), Regressor(), ForecasterCheckpoint() })
+        foreach (var subject in new[] { Binary(), Multiclass(), Regressor(), ForecasterCheckpoint(), GlobalForecasterCheckpoint() })
         {
             var expected = subject.Score(new MLContext(seed: 1).Model.Load(new MemoryStream(subject.Zip), out _));
             Assert.AreEqual(Outcome.Identical, Try(subject, subject.Zip, expected, long.MaxValue).Outcome, $"the intact {subject.Kind} model reloads to the same predictions");

@@ -75,6 +75,14 @@ public sealed class GlobalSeriesForecasterTests
         var loaded = GlobalSeriesForecaster.Read(new BinaryReader(new MemoryStream(bytes)), ensemble.Networks[0].Options, 0.9f, ModelEnvelope.FormatVersion);
         Assert.AreEqual(2, loaded.Networks.Count);
         CollectionAssert.AreEqual(mean, Forecast(loaded));
+        int countAt = CountOffset(bytes, expected: 2);
+        foreach (int claimed in new[] { 0, -1, 9, int.MaxValue })
+        {
+            var crafted = (byte[])bytes.Clone();
+            BinaryPrimitives.WriteInt32LittleEndian(crafted.AsSpan(countAt), claimed);
+            Assert.ThrowsExactly<InvalidDataException>(() => GlobalSeriesForecaster.Read(new BinaryReader(new MemoryStream(crafted)), ensemble.Networks[0].Options, 0.9f,
+                ModelEnvelope.FormatVersion), $"a payload claiming {claimed} networks");
+        }
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Model(null, [.. Enumerable.Range(1, GlobalSeriesForecaster.MaxNetworks + 1)]));
     }
 
@@ -91,7 +99,7 @@ public sealed class GlobalSeriesForecasterTests
         using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) model.Write(writer);
         var v4 = stream.ToArray();
         // The count is the int32 just before the first tensor block: find it as the 4 bytes the v4 payload has and v3's lacks.
-        int countAt = CountOffset(v4);
+        int countAt = CountOffset(v4, expected: 1);
         byte[] v3 = [.. v4[..countAt], .. v4[(countAt + 4)..]];
         var loaded = GlobalSeriesForecaster.Read(new BinaryReader(new MemoryStream(v3)), model.Networks[0].Options, 0.9f, formatVersion: 3);
         Assert.AreEqual(1f, loaded.Scales[0].Spread, "a positive series' unit in format 3");
@@ -107,14 +115,14 @@ public sealed class GlobalSeriesForecasterTests
     }
 
     /// <summary>Where <see cref="GlobalSeriesForecaster.Write"/> puts the network count: after the series' scales.</summary>
-    private static int CountOffset(byte[] payload)
+    private static int CountOffset(byte[] payload, int expected)
     {
         using var r = new BinaryReader(new MemoryStream(payload));
         r.ReadInt32(); r.ReadInt32(); r.ReadInt32();
         for (int i = 0; i < 4; i++) ModelPayload.ReadFloats(r, "");
         int series = r.ReadInt32();
         for (int i = 0; i < series; i++) { r.ReadString(); r.ReadBoolean(); r.ReadSingle(); ModelPayload.ReadFloats(r, ""); }
-        Assert.AreEqual(1, BinaryPrimitives.ReadInt32LittleEndian(payload.AsSpan((int)r.BaseStream.Position)), "one network");
+        Assert.AreEqual(expected, BinaryPrimitives.ReadInt32LittleEndian(payload.AsSpan((int)r.BaseStream.Position)), "the network count");
         return (int)r.BaseStream.Position;
     }
 

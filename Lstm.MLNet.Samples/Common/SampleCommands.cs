@@ -67,6 +67,7 @@ internal static class SampleCommands
             NonNegativeInt("--m4-global", "With --suite: 1 (default) trains the global model on all M4 Hourly series, 0 skips it."),
             PositiveInt("--m4-global-period", "With --suite: the global model's seasonal figure, in hours (default 168)."),
             PositiveInt("--m4-global-window", "With --suite: the global model's input window, in hours (default 168)."),
+            PositiveInt("--m4-global-networks", "With --suite: the global model's networks, 1 to 8 (default 3)."),
         };
         forecast.SetAction(Run(arguments => arguments.Named.ContainsKey("--suite") ? ForecastSuite.Run(arguments) : ForecastSample.Run(arguments)));
         root.Subcommands.Add(forecast);

@@ -82,19 +82,20 @@ public static class M4HourlyBenchmark
     /// <summary>
     /// The global model: one LSTM over all 414 series (each scaled by its own seasonal figure and window level), trained on
     /// at most 20,000 pooled windows, scored on every series beside the baselines. <c>--m4-global-period</c> (default 168)
-    /// and <c>--m4-global-window</c> (default 168) set its seasonal period and window.
+    /// and <c>--m4-global-window</c> (default 168) set its seasonal period and window, <c>--m4-global-networks</c> (default 3) its ensemble.
     /// </summary>
     private static string Global(List<(string Id, float[] Train, float[] Test)> all, Dictionary<string, (double Smape, double Mase)> scored,
         SampleArguments arguments, int? epochs)
     {
         int period = arguments.Named.TryGetValue("--m4-global-period", out var p) ? int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) : GlobalPeriod;
         int window = arguments.Named.TryGetValue("--m4-global-window", out var wText) ? int.Parse(wText, System.Globalization.CultureInfo.InvariantCulture) : GlobalWindow;
+        int networks = arguments.Named.TryGetValue("--m4-global-networks", out var nText) ? int.Parse(nText, System.Globalization.CultureInfo.InvariantCulture) : GlobalNetworks;
         // Through the public API: one row per observation, the series named by its M4 id.
         var ml = new MLContext(arguments.Seed);
         var rows = all.SelectMany(s => s.Train.Select(v => new M4Row { Series = s.Id, Value = v }));
         var options = new LstmForecastingOptions { InputColumnName = nameof(M4Row.Value), SeriesIdColumnName = nameof(M4Row.Series), WindowSize = window,
             Horizon = Horizon, SeasonalPeriod = period, Seed = arguments.Seed, NumberOfThreads = arguments.Threads, HiddenSize = GlobalHidden, BatchSize = 64,
-            EnsembleSize = GlobalNetworks, AverageBestEpochs = 4, MaxEpochs = epochs ?? 40, EarlyStoppingPatience = epochs ?? 40, Progress = new Progress<LstmTrainingProgress>(e => Console.WriteLine($"  epoch {e.Epoch}: {e}")) };
+            EnsembleSize = networks, AverageBestEpochs = 4, MaxEpochs = epochs ?? 40, EarlyStoppingPatience = epochs ?? 40, Progress = new Progress<LstmTrainingProgress>(e => Console.WriteLine($"  epoch {e.Epoch}: {e}")) };
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var model = ml.Forecasting.ForecastByLstm(options).Fit(ml.Data.LoadFromEnumerable(rows));
         var fit = clock.Elapsed;
@@ -110,7 +111,7 @@ public static class M4HourlyBenchmark
         }).OrderByDescending(w => w.Mase - w.SNaive).Take(8);
         Console.WriteLine("  worst MASE vs sNaive: " + string.Join("; ", worst.Select(w => $"{w.Id} {w.Mase:F2} vs {w.SNaive:F2}")));
         var sNaive = scored["sNaive"];
-        return $"Global LSTM ({GlobalNetworks} networks, window {window}, seasonal period {period}, {GlobalHidden} hidden, first network's best epoch {model.BestEpoch} of {model.TrainingHistory.Count}, " +
+        return $"Global LSTM ({networks} networks, window {window}, seasonal period {period}, {GlobalHidden} hidden, first network's best epoch {model.BestEpoch} of {model.TrainingHistory.Count}, " +
                $"fit {fit.TotalSeconds:F0} s): sMAPE {ForecastSuite.F(smape)}, MASE {ForecastSuite.F(mase)}, OWA {ForecastSuite.F(Owa(smape, mase, scored["Naive2"]))}; " +
                $"vs sNaive: sMAPE {100 * (1 - smape / sNaive.Smape):F1}% lower, MASE {100 * (1 - mase / sNaive.Mase):F1}% lower.\n";
     }

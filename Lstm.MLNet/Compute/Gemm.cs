@@ -144,6 +144,9 @@ public static unsafe class Gemm
         public PackedMatrix? Packed;
     }
 
+    /// <summary>B exactly one strip of <paramref name="width"/> wide, its rows that far apart: it is its own packed panel, read in place.</summary>
+    private static bool IsOwnPanel(in Job job, int width) => !job.TransB && job.N == width && job.Ldb == width;
+
     /// <summary>Packs rows [k0, k0+kc) of op(B), strips [s0, s1), NR floats per k with zero padding past n.</summary>
     internal static void PackB(bool transB, float* b, int ldb, int n, int k0, int kc, int s0, int s1, int nr, float* dest, long destLength)
     {
@@ -285,8 +288,8 @@ public static unsafe class Gemm
                     float* panels;
                     if (job.Packed is { } packed)
                         panels = packed.Panel(pc, kc, jc);
-                    else if (!job.TransB && job.N == nr && job.Ldb == nr)
-                        panels = job.B + (long)pc * nr;   // one full strip, rows nr apart: B is its own packed panel
+                    else if (IsOwnPanel(job, nr))
+                        panels = job.B + (long)pc * nr;
                     else
                     {
                         PackB(job.TransB, job.B, job.Ldb, job.N, pc, kc, jc, jcEnd, nr, ws.PackedB, Workspace.PackedBFloats);
@@ -371,7 +374,7 @@ public static unsafe class Gemm
                 float* b;
                 nint bStride;
                 if (job.Packed is { } packed) { b = packed.Panel(pc, kc, 0); bStride = packed.NR; }
-                else if (!job.TransB && job.N == width && job.Ldb == width) { b = job.B + (long)pc * width; bStride = width; }
+                else if (IsOwnPanel(job, width)) { b = job.B + (long)pc * width; bStride = width; }
                 else
                 {
                     PackB(job.TransB, job.B, job.Ldb, job.N, pc, kc, 0, 1, width, ws.PackedB, Workspace.PackedBFloats);

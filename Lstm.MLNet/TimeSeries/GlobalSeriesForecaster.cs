@@ -233,6 +233,8 @@ internal sealed class GlobalSeriesForecaster
         // An ensemble's members differ only in their seeds (initialisation and batch order): their mean forecast has less of
         // the variance one training run carries (M4 Hourly, README).
         var networks = new SequenceRegressorNetwork[ensembleSize];
+        float[][] trainInputs = train.Select(p => p.Input).ToArray(), trainTargets = train.Select(p => p.Target).ToArray();
+        float[][] validationInputs = validation.Select(p => p.Input).ToArray(), validationTargets = validation.Select(p => p.Target).ToArray();
         SequenceTrainingResult? result = null;
         for (int k = 0; k < ensembleSize; k++)
         {
@@ -240,9 +242,8 @@ internal sealed class GlobalSeriesForecaster
             log?.Invoke($"Global forecaster{(ensembleSize > 1 ? $", network {k + 1} of {ensembleSize}" : "")}: {series.Count} series, {train.Length} training windows " +
                         $"(of {total}) and {validation.Length} validation windows of {W} → {H}, seasonal period {period}; " +
                         $"LSTM {networkOptions.NumberOfLayers}×{networkOptions.HiddenSize}; {networks[k].Context}.");
-            var trained = SequenceTrainer.Train(networks[k], train.Select(p => p.Input).ToArray(), train.Select(p => p.Target).ToArray(),
-                validation.Select(p => p.Input).ToArray(), validation.Select(p => p.Target).ToArray(), trainingOptions with { Seed = unchecked(trainingOptions.Seed + k) },
-                progress, log, cancellationToken);
+            var trained = SequenceTrainer.Train(networks[k], trainInputs, trainTargets, validationInputs, validationTargets,
+                trainingOptions with { Seed = unchecked(trainingOptions.Seed + k) }, progress, log, cancellationToken);
             result ??= trained;   // the first network's history stands for the model's
             if (cancellationToken.IsCancellationRequested) { Array.Resize(ref networks, k + 1); break; }
         }
